@@ -1,0 +1,64 @@
+package io.patchpulse.schemas.topics;
+
+import io.patchpulse.schemas.avro.DeviceInventory;
+import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.serde.AvroSerde;
+import java.util.List;
+import org.apache.kafka.common.serialization.Serdes;
+
+/**
+ * The registry of PatchPulse topics (ARCHITECTURE.md, "Topics"): names are part of the contract, the prefix is
+ * configuration (default {@value #DEFAULT_PREFIX}). Immutable; build one per prefix and share it.
+ */
+public final class Topics {
+
+    /** Prefix used when none is configured. */
+    public static final String DEFAULT_PREFIX = "patchpulse.";
+
+    /** Update-attempt observations, key = device id. */
+    public final Topic<String, InstallEvent> installEvents;
+    /** Latest device state, compacted, key = device id. */
+    public final Topic<String, DeviceInventory> deviceInventory;
+    /** Rejected records as received; headers ({@link DlqHeaders}) say why, where from and when. */
+    public final Topic<byte[], byte[]> installEventsDlq;
+    /** Windowed counts per cohort, key = {@code TrendKey}. */
+    public final Topic<String, FailureTrend> failureTrends;
+
+    private final String prefix;
+
+    /** The registry for {@code prefix} (may be empty, never null). */
+    public Topics(String prefix) {
+        if (prefix == null) {
+            throw new IllegalArgumentException("topic prefix must not be null (use \"\" for none)");
+        }
+        this.prefix = prefix;
+        this.installEvents = new Topic<>(prefix + "install-events", Serdes.String(),
+                new AvroSerde<>(InstallEvent.getClassSchema()));
+        this.deviceInventory = new Topic<>(prefix + "device-inventory", Serdes.String(),
+                new AvroSerde<>(DeviceInventory.getClassSchema()));
+        this.installEventsDlq = new Topic<>(prefix + "install-events-dlq", Serdes.ByteArray(), Serdes.ByteArray());
+        this.failureTrends = new Topic<>(prefix + "failure-trends", Serdes.String(),
+                new AvroSerde<>(FailureTrend.getClassSchema()));
+    }
+
+    /** The registry with the default prefix. */
+    public static Topics defaults() {
+        return new Topics(DEFAULT_PREFIX);
+    }
+
+    /** The prefix every name starts with. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Every topic, in pipeline order. */
+    public List<Topic<?, ?>> all() {
+        return List.of(installEvents, deviceInventory, installEventsDlq, failureTrends);
+    }
+
+    /** Topics that keep only the latest value per key. */
+    public List<Topic<?, ?>> compacted() {
+        return List.of(deviceInventory);
+    }
+}
