@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.LogicalTypes;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.IndexedRecord;
@@ -16,13 +18,17 @@ import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The canonical JSON form of PatchPulse records: plain JSON objects with the Avro field names, unions written as
- * their value (no Avro type wrappers), enums as their symbol, timestamps as epoch milliseconds, absent optional
+ * their value (no Avro type wrappers), enums as their symbol, timestamps as epoch milliseconds (UTC), absent optional
  * fields as {@code null}. It is what {@code --events-out} writes and what the HTTP API will accept.
  */
 public final class CanonicalJson {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    static {
+        AvroTrust.install();
+    }
 
     private CanonicalJson() {
     }
@@ -93,7 +99,9 @@ public final class CanonicalJson {
             case INT:
                 return NODES.numberNode((Integer) value);
             case LONG:
-                return NODES.numberNode((Long) value);
+                // timestamp-millis fields are java.time.Instant in the generated classes: written as epoch millis.
+                long millis = value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
+                return NODES.numberNode(millis);
             case BOOLEAN:
                 return NODES.booleanNode((Boolean) value);
             case DOUBLE:
@@ -144,7 +152,8 @@ public final class CanonicalJson {
                 throw new IllegalArgumentException(path + ": expected a 32-bit integer");
             case LONG:
                 if (json != null && json.canConvertToLong() && json.isIntegralNumber()) {
-                    return json.longValue();
+                    return schema.getLogicalType() instanceof LogicalTypes.TimestampMillis
+                            ? Instant.ofEpochMilli(json.longValue()) : json.longValue();
                 }
                 throw new IllegalArgumentException(path + ": expected an integer");
             case BOOLEAN:
