@@ -1,0 +1,97 @@
+package io.patchpulse.streams.topology;
+
+import io.patchpulse.schemas.avro.DeviceInventory;
+import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.avro.RecoveryPartition;
+import io.patchpulse.schemas.topics.DlqHeaders;
+import io.patchpulse.schemas.values.ErrorCode;
+import io.patchpulse.schemas.values.KbId;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * The rules an install event must meet before it is counted. Each rule that fails names its field and says what
+ * was wrong; the first failing rule wins.
+ */
+public final class EventValidator {
+
+    /** Events before this are clock errors (a device with a dead CMOS battery reports 1601 or 1970). */
+    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    /** Device clocks may run ahead of the collector's by this much before an event counts as from the future. */
+    static final Duration CLOCK_SKEW = Duration.ofDays(1);
+    private static final int MAX_ID_LENGTH = 256;
+
+    private EventValidator() {
+    }
+
+    /** The first rule {@code event}, received under {@code key}, breaks; empty when it is valid. */
+    public static Optional<Rejection> check(String key, InstallEvent event) {
+        if (isBlank(event.getEventId()) || event.getEventId().length() > MAX_ID_LENGTH) {
+            return invalid("eventId", "eventId must be 1 to " + MAX_ID_LENGTH + " characters, got '"
+                    + abbreviate(event.getEventId()) + "'");
+        }
+        if (isBlank(event.getDeviceId()) || event.getDeviceId().length() > MAX_ID_LENGTH) {
+            return invalid("deviceId", "deviceId must be 1 to " + MAX_ID_LENGTH + " characters");
+        }
+        if (!event.getDeviceId().equals(key)) {
+            return invalid("key", "record key '" + abbreviate(key) + "' must equal deviceId '"
+                    + abbreviate(event.getDeviceId()) + "' (events are partitioned by device)");
+        }
+        Instant occurred = event.getOccurredAt();
+        if (occurred.isBefore(EARLIEST)) {
+            return invalid("occurredAt", "occurredAt " + occurred + " is before " + EARLIEST + ": a device clock error");
+        }
+        if (occurred.isAfter(event.getReceivedAt().plus(CLOCK_SKEW))) {
+            return invalid("occurredAt", "occurredAt " + occurred + " is more than " + CLOCK_SKEW.toHours()
+                    + " h after receivedAt " + event.getReceivedAt());
+        }
+        if (event.getKb() != null && !KbId.isCanonical(event.getKb())) {
+            return invalid("kb", "kb '" + abbreviate(event.getKb()) + "' is not a canonical KB id (KB + 6 or 7 digits)");
+        }
+        if (event.getErrorCode() != null && !ErrorCode.isCanonical(event.getErrorCode())) {
+            return invalid("errorCode", "errorCode '" + abbreviate(event.getErrorCode())
+                    + "' is not canonical (0x + 8 upper-case hex digits); the collector normalizes it");
+        }
+        return checkInventory(event.getDeviceId(), event.getInventory());
+    }
+
+    private static Optional<Rejection> checkInventory(String deviceId, DeviceInventory inventory) {
+        if (inventory == null) {
+            return Optional.empty();
+        }
+        if (!deviceId.equals(inventory.getDeviceId())) {
+            return invalid("inventory.deviceId", "embedded inventory belongs to another device");
+        }
+        RecoveryPartition recovery = inventory.getRecovery();
+        if (recovery != null) {
+            Long size = recovery.getPartitionSizeBytes();
+            Long free = recovery.getFreeBytes();
+            if (size != null && size < 0) {
+                return invalid("inventory.recovery.partitionSizeBytes", "partition size is negative: " + size);
+            }
+            if (free != null && free < 0) {
+                return invalid("inventory.recovery.freeBytes", "free space is negative: " + free);
+            }
+            if (size != null && free != null && free > size) {
+                return invalid("inventory.recovery.freeBytes", "free space " + free + " exceeds partition size " + size);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<Rejection> invalid(String field, String detail) {
+        return Optional.of(new Rejection(DlqHeaders.REASON_INVALID, field, detail));
+    }
+
+    private static boolean isBlank(String text) {
+        return text == null || text.isBlank();
+    }
+
+    private static String abbreviate(String text) {
+        if (text == null) {
+            return "null";
+        }
+        return text.length() <= 64 ? text : text.substring(0, 64) + "...";
+    }
+}

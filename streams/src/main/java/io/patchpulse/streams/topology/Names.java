@@ -1,0 +1,41 @@
+package io.patchpulse.streams.topology;
+
+/**
+ * Stable names of every processor, store and internal topic of the trend topology. Changelog and repartition topics
+ * are named after these, so renaming one loses state: {@code TrendTopologyNamesTest} pins them.
+ */
+public final class Names {
+
+    public static final String SOURCE_EVENTS = "install-events-source";
+    public static final String SOURCE_INVENTORY = "device-inventory-source";
+    public static final String VALIDATE = "validate";
+    public static final String SPLIT = "route-";
+    public static final String BRANCH_REJECTED = "rejected";
+    public static final String BRANCH_ACCEPTED = "accepted";
+    public static final String DLQ_VALUES = "dlq-original-bytes";
+    public static final String DLQ_SINK = "install-events-dlq-sink";
+    public static final String ACCEPTED_VALUES = "accepted-events";
+    public static final String ENRICH = "enrich-with-inventory";
+    public static final String COUNT_DEVICES = "count-devices";
+    public static final String SPLIT_COUNTED = "counted-";
+    public static final String DELTAS = "trend-deltas";
+    public static final String KEY_BY_COHORT = "key-by-cohort-window";
+    public static final String REPARTITION_BY_COHORT = "trend-by-cohort";
+    public static final String SUM_TRENDS = "sum-trends";
+    public static final String TRENDS_OUT = "trends-to-stream";
+    public static final String TRENDS_SINK = "failure-trends-sink";
+
+    /** The device-inventory table, looked up by device id. */
+    public static final String STORE_INVENTORY = "device-inventory-table";
+    /** Per task: the newest event time accepted (the clock that decides lateness). */
+    public static final String STORE_EVENT_CLOCK = "event-clock";
+    /** Event ids already counted, per window, for de-duplication of replays. */
+    public static final String STORE_SEEN_EVENTS = "seen-events";
+    /** Per window, cohort and device: what the device has done there (failed, succeeded, with which errors). */
+    public static final String STORE_DEVICE_FLAGS = "device-window-flags";
+    /** Totals per window and cohort. */
+    public static final String STORE_TRENDS = "trend-totals";
+
+    private Names() {
+    }
+}

@@ -1,0 +1,39 @@
+package io.patchpulse.streams.topology;
+
+import io.patchpulse.schemas.topics.Topics;
+import java.time.Duration;
+
+/**
+ * Everything the topology depends on, and nothing else: the topic registry, the trend window and the grace period
+ * for late events. The topology is a pure function of this record.
+ *
+ * @param topics  topic names and serdes
+ * @param window  size of the tumbling event-time trend windows (default 1 hour)
+ * @param grace   how long after a window closes (in event time) its late events are still counted (default 7 days)
+ */
+public record TopologySettings(Topics topics, Duration window, Duration grace) {
+
+    /** Default trend window. */
+    public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+    /** Default grace period: devices come back online after days and report a backlog. */
+    public static final Duration DEFAULT_GRACE = Duration.ofDays(7);
+
+    public TopologySettings {
+        if (topics == null) {
+            throw new IllegalArgumentException("topics must be given");
+        }
+        if (window == null || window.isNegative() || window.isZero() || window.toMillis() % 1000 != 0
+                || Duration.ofDays(1).toMillis() % window.toMillis() != 0) {
+            throw new IllegalArgumentException("trend window must be a whole number of seconds that divides a day"
+                    + " evenly (for example PT1H or PT15M), got " + window);
+        }
+        if (grace == null || grace.isNegative()) {
+            throw new IllegalArgumentException("grace must be zero or positive, got " + grace);
+        }
+    }
+
+    /** Defaults for a topic registry. */
+    public static TopologySettings defaults(Topics topics) {
+        return new TopologySettings(topics, DEFAULT_WINDOW, DEFAULT_GRACE);
+    }
+}

@@ -1,0 +1,156 @@
+package io.patchpulse.streams.topology;
+
+import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.avro.Outcome;
+import io.patchpulse.schemas.topics.DlqHeaders;
+import io.patchpulse.schemas.topics.TrendKey;
+import io.patchpulse.schemas.values.Cohort;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
+import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
+import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Step 3: decide lateness, drop replays, and turn each install result into a delta of its window and cohort.
+ *
+ * <p>Runs in the task of the device's partition (no shuffle before it), so one device's events are seen in order by
+ * one instance. The task keeps its own event-time clock: the newest occurredAt it accepted. An event whose window
+ * closed more than the grace period before that clock is late and goes to the dead-letter topic. Everything else
+ * is de-duplicated by event id; FAILED and SUCCEEDED results become a {@link FailureTrend} delta: one attempt, plus
+ * one device attempted / failed / succeeded / failed-with-this-error the first time this device does that in this
+ * window and cohort. The deltas are then shuffled by cohort and summed, so each device is counted once per window
+ * however often Windows Update retried.
+ *
+ * <p>The clock, the seen event ids and the per-device flags are changelogged stores written in the same transaction
+ * as the output (exactly_once_v2), so a crash replays to the same result. A wall-clock punctuator purges windows
+ * that can no longer change.
+ */
+final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Counted> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrendCountProcessor.class);
+    static final String STAGE = "streams.count";
+    private static final String CLOCK_KEY = "clock";
+    private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+
+    private final long windowMs;
+    private final long graceMs;
+    private FixedKeyProcessorContext<String, Counted> context;
+    private KeyValueStore<String, Long> clock;
+    private KeyValueStore<String, Long> seen;
+    private KeyValueStore<String, String> flags;
+
+    TrendCountProcessor(TopologySettings settings) {
+        this.windowMs = settings.window().toMillis();
+        this.graceMs = settings.grace().toMillis();
+    }
+
+    @Override
+    public void init(FixedKeyProcessorContext<String, Counted> context) {
+        this.context = context;
+        this.clock = context.getStateStore(Names.STORE_EVENT_CLOCK);
+        this.seen = context.getStateStore(Names.STORE_SEEN_EVENTS);
+        this.flags = context.getStateStore(Names.STORE_DEVICE_FLAGS);
+        context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge());
+    }
+
+    @Override
+    public void process(FixedKeyRecord<String, Checked> record) {
+        Checked checked = record.value();
+        InstallEvent event = checked.event();
+        long occurred = event.getOccurredAt().toEpochMilli();
+        long windowStart = occurred - Math.floorMod(occurred, windowMs);
+        long now = clockValue();
+
+        if (windowStart + windowMs + graceMs <= now) {
+            Rejection late = new Rejection(DlqHeaders.REASON_LATE, "occurredAt", "event time " + event.getOccurredAt()
+                    + " falls in a window that closed more than the grace period " + Duration.ofMillis(graceMs)
+                    + " before the newest event time seen, " + Instant.ofEpochMilli(now));
+            context.forward(record.withValue(Counted.rejected(checked.rejectedAs(late)))
+                    .withHeaders(late.toHeaders(record.headers(), STAGE, context.recordMetadata().orElse(null),
+                            context.currentSystemTimeMs())));
+            return;
+        }
+        if (occurred > now) {
+            clock.put(CLOCK_KEY, occurred);
+        }
+
+        String seenKey = windowPrefix(windowStart) + event.getEventId();
+        if (seen.get(seenKey) != null) {
+            LOG.debug("dropped replay of event {} at {}", event.getEventId(), context.recordMetadata().orElse(null));
+            return;
+        }
+        seen.put(seenKey, occurred);
+
+        Outcome outcome = event.getOutcome();
+        if (outcome != Outcome.FAILED && outcome != Outcome.SUCCEEDED) {
+            return; // only install results count in trends; the other observations matter to device status
+        }
+        TrendKey key = new TrendKey(windowStart, Cohort.of(event.getKb(), checked.inventory()));
+        String flagsKey = windowPrefix(windowStart) + key.encode() + "|" + event.getDeviceId();
+        DeviceWindowFlags before = DeviceWindowFlags.decode(flags.get(flagsKey));
+        DeviceWindowFlags was = before == null ? DeviceWindowFlags.NONE : before;
+        boolean failed = outcome == Outcome.FAILED;
+        String error = failed ? errorOf(event) : null;
+        DeviceWindowFlags after = failed ? was.withFailure(error) : was.withSuccess();
+
+        FailureTrend delta = TrendMath.delta(key, windowMs, failed, before == null, failed && !was.failed(),
+                !failed && !was.succeeded(), failed && !was.errors().contains(error) ? error : null);
+        flags.put(flagsKey, after.encode());
+        context.forward(record.withValue(Counted.delta(key.encode(), delta)));
+    }
+
+    /** The canonical code, or the raw one when it could not be normalized (never dropped), or "unknown". */
+    private static String errorOf(InstallEvent event) {
+        if (event.getErrorCode() != null) {
+            return event.getErrorCode();
+        }
+        return event.getRawErrorCode() != null ? "raw:" + event.getRawErrorCode() : "unknown";
+    }
+
+    private long clockValue() {
+        Long value = clock.get(CLOCK_KEY);
+        return value == null ? Long.MIN_VALUE / 2 : value;
+    }
+
+    /** Window starts as fixed-width decimals, so keys sort by window and old windows can be range-deleted. */
+    private static String windowPrefix(long windowStart) {
+        return String.format(Locale.ROOT, "%015d|", windowStart);
+    }
+
+    private void purge() {
+        long cutoff = clockValue() - graceMs - windowMs;
+        if (cutoff <= 0) {
+            return;
+        }
+        String upper = windowPrefix(cutoff);
+        int removed = deleteBelow(seen, upper) + deleteBelow(flags, upper);
+        if (removed > 0) {
+            LOG.debug("purged {} entries of windows before {}", removed, Instant.ofEpochMilli(cutoff));
+        }
+    }
+
+    private static <V> int deleteBelow(KeyValueStore<String, V> store, String upperExclusive) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, V> old = store.range(windowPrefix(0), upperExclusive)) {
+            while (old.hasNext()) {
+                KeyValue<String, V> entry = old.next();
+                if (entry.key.compareTo(upperExclusive) < 0) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(store::delete); // not while iterating: the iterator must not see its own deletes
+        return expired.size();
+    }
+}

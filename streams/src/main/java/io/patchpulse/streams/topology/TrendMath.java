@@ -1,0 +1,47 @@
+package io.patchpulse.streams.topology;
+
+import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.topics.TrendKey;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Trend records as deltas (what one event adds) and their sum (the totals of a window and cohort). */
+final class TrendMath {
+
+    private TrendMath() {
+    }
+
+    /** The contribution of one install result to its window and cohort. */
+    static FailureTrend delta(TrendKey key, long windowMs, boolean failed, boolean newDevice, boolean newFailedDevice,
+            boolean newSucceededDevice, String newError) {
+        return FailureTrend.newBuilder()
+                .setWindowStart(Instant.ofEpochMilli(key.windowStart()))
+                .setWindowEnd(Instant.ofEpochMilli(key.windowStart() + windowMs))
+                .setKb(key.cohort().kb())
+                .setSizeBucket(key.cohort().sizeBucket())
+                .setFreeBucket(key.cohort().freeBucket())
+                .setBitlocker(key.cohort().bitlocker())
+                .setAttempts(1)
+                .setFailures(failed ? 1 : 0)
+                .setDevicesAttempted(newDevice ? 1 : 0)
+                .setDevicesFailed(newFailedDevice ? 1 : 0)
+                .setDevicesSucceeded(newSucceededDevice ? 1 : 0)
+                .setDevicesFailedByError(newError == null ? Map.of() : Map.of(newError, 1L))
+                .build();
+    }
+
+    /** The sum of two records of the same window and cohort. */
+    static FailureTrend add(FailureTrend total, FailureTrend delta) {
+        Map<String, Long> errors = new HashMap<>(total.getDevicesFailedByError());
+        delta.getDevicesFailedByError().forEach((code, devices) -> errors.merge(code, devices, Long::sum));
+        return FailureTrend.newBuilder(total)
+                .setAttempts(total.getAttempts() + delta.getAttempts())
+                .setFailures(total.getFailures() + delta.getFailures())
+                .setDevicesAttempted(total.getDevicesAttempted() + delta.getDevicesAttempted())
+                .setDevicesFailed(total.getDevicesFailed() + delta.getDevicesFailed())
+                .setDevicesSucceeded(total.getDevicesSucceeded() + delta.getDevicesSucceeded())
+                .setDevicesFailedByError(errors)
+                .build();
+    }
+}

@@ -1,0 +1,124 @@
+package io.patchpulse.streams.topology;
+
+import io.patchpulse.schemas.avro.DeviceInventory;
+import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.serde.AvroSerde;
+import io.patchpulse.schemas.topics.Topics;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Joined;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.KTable;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.common.utils.Bytes;
+
+/**
+ * Builds the trend topology from its settings, and from nothing else. Steps (see streams/README.md):
+ *
+ * <pre>
+ *  install-events ─▶ 1 validate ─┬─ rejected ─────────────────────────────────────────────▶ install-events-dlq
+ *                                └─ accepted ─▶ 2 enrich (device-inventory table) ─▶ 3 count devices ─┬─ late ─▶ dlq
+ *                                                                                                     └─ deltas
+ *  deltas ─▶ 4 shuffle by window+cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─▶ failure-trends
+ * </pre>
+ */
+public final class TrendTopology {
+
+    private TrendTopology() {
+    }
+
+    /** The topology for {@code settings}. */
+    public static Topology build(TopologySettings settings) {
+        Topics topics = settings.topics();
+        Properties naming = new Properties();
+        // Every changelog and repartition topic must carry a name we chose: building fails otherwise.
+        naming.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
+        naming.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-naming-check");
+        naming.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(naming)));
+
+        AvroSerde<InstallEvent> eventSerde = (AvroSerde<InstallEvent>) topics.installEvents.valueSerde();
+        AvroSerde<FailureTrend> trendSerde = (AvroSerde<FailureTrend>) topics.failureTrends.valueSerde();
+
+        // 1 validate: decode and check; every record comes out accepted or rejected, nothing throws.
+        KStream<String, byte[]> raw = builder.stream(topics.installEvents.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(Names.SOURCE_EVENTS)
+                        // A record timestamp Kafka cannot use (negative) must not stop the app: take partition time.
+                        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()));
+        Map<String, KStream<String, Checked>> routes = raw
+                .processValues(() -> new ValidateProcessor(eventSerde), Named.as(Names.VALIDATE))
+                .split(Named.as(Names.SPLIT))
+                .branch((key, checked) -> checked.isRejected(), Branched.as(Names.BRANCH_REJECTED))
+                .defaultBranch(Branched.as(Names.BRANCH_ACCEPTED));
+        toDeadLetters(routes.get(Names.SPLIT + Names.BRANCH_REJECTED), topics, Names.DLQ_VALUES, Names.DLQ_SINK);
+
+        // 2 enrich: the inventory snapshot the event carries, else the device's latest from device-inventory.
+        // Both topics are keyed by device id with the same partition count, so this join needs no shuffle.
+        KTable<String, DeviceInventory> inventory = builder.table(topics.deviceInventory.name(),
+                Consumed.with(topics.deviceInventory.keySerde(), topics.deviceInventory.valueSerde())
+                        .withName(Names.SOURCE_INVENTORY)
+                        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()),
+                Materialized.<String, DeviceInventory, KeyValueStore<Bytes, byte[]>>as(Names.STORE_INVENTORY)
+                        .withKeySerde(topics.deviceInventory.keySerde())
+                        .withValueSerde(topics.deviceInventory.valueSerde()));
+        KStream<String, Checked> enriched = routes.get(Names.SPLIT + Names.BRANCH_ACCEPTED)
+                .leftJoin(inventory, Checked::enrichedWith,
+                        Joined.<String, Checked, DeviceInventory>as(Names.ENRICH)
+                                .withKeySerde(Serdes.String())
+                                .withOtherValueSerde(topics.deviceInventory.valueSerde()));
+
+        // 3 count devices: lateness, replays, distinct devices per window and cohort, as deltas.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_EVENT_CLOCK),
+                Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_SEEN_EVENTS),
+                Serdes.String(), Serdes.Long()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_DEVICE_FLAGS),
+                Serdes.String(), Serdes.String()));
+        Map<String, KStream<String, Counted>> counted = enriched
+                .processValues(() -> new TrendCountProcessor(settings), Named.as(Names.COUNT_DEVICES),
+                        Names.STORE_EVENT_CLOCK, Names.STORE_SEEN_EVENTS, Names.STORE_DEVICE_FLAGS)
+                .split(Named.as(Names.SPLIT_COUNTED))
+                .branch((key, result) -> result.isRejected(), Branched.as(Names.BRANCH_REJECTED))
+                .defaultBranch(Branched.as(Names.DELTAS));
+        toDeadLetters(counted.get(Names.SPLIT_COUNTED + Names.BRANCH_REJECTED)
+                        .mapValues(Counted::rejected, Named.as(Names.DLQ_VALUES + "-late-unwrap")),
+                topics, Names.DLQ_VALUES + "-late", Names.DLQ_SINK + "-late");
+
+        // 4 shuffle by window + cohort, 5 sum the deltas into totals, emitted on commit (the cache folds bursts).
+        counted.get(Names.SPLIT_COUNTED + Names.DELTAS)
+                .map((deviceId, result) -> org.apache.kafka.streams.KeyValue.pair(result.trendKey(), result.delta()),
+                        Named.as(Names.KEY_BY_COHORT))
+                .groupByKey(Grouped.with(Names.REPARTITION_BY_COHORT, Serdes.String(), trendSerde))
+                .reduce(TrendMath::add, Named.as(Names.SUM_TRENDS),
+                        Materialized.<String, FailureTrend, KeyValueStore<Bytes, byte[]>>as(Names.STORE_TRENDS)
+                                .withKeySerde(Serdes.String())
+                                .withValueSerde(trendSerde))
+                .toStream(Named.as(Names.TRENDS_OUT))
+                .to(topics.failureTrends.name(), Produced.with(topics.failureTrends.keySerde(),
+                        topics.failureTrends.valueSerde()).withName(Names.TRENDS_SINK));
+
+        return builder.build(naming);
+    }
+
+    /** Writes rejected records to the dead-letter topic as they were received: same key, original bytes. */
+    private static void toDeadLetters(KStream<String, Checked> rejected, Topics topics, String valuesName,
+            String sinkName) {
+        rejected.mapValues(Checked::original, Named.as(valuesName))
+                .to(topics.installEventsDlq.name(), Produced.with(Serdes.String(), Serdes.ByteArray())
+                        .withName(sinkName));
+    }
+}
