@@ -1,0 +1,103 @@
+package io.patchpulse.streams;
+
+import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.streams.topology.TopologySettings;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Settings of the streams service, parsed once. Keys not listed here but starting with {@value #STREAMS_PREFIX} are
+ * passed to Kafka Streams as they are (without the prefix), so TLS and SASL settings reach the clients.
+ */
+public final class StreamsSettings extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port]. Required.";
+    public static final String APPLICATION_ID_CONFIG = "application.id";
+    private static final String APPLICATION_ID_DOC = "Kafka Streams application id: consumer group and prefix of "
+            + "internal topics. Default patchpulse-streams.";
+    public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
+    private static final String TOPIC_PREFIX_DOC = "Prefix of every PatchPulse topic. Default patchpulse.";
+    public static final String TREND_WINDOW_CONFIG = "trend.window";
+    private static final String TREND_WINDOW_DOC = "Size of the event-time trend windows, ISO-8601 duration. Default PT1H.";
+    public static final String GRACE_CONFIG = "trend.grace";
+    private static final String GRACE_DOC = "How long after a window closes late events still count, ISO-8601 "
+            + "duration; later ones go to the dead-letter topic. Default P7D.";
+    public static final String STATE_DIR_CONFIG = "state.dir";
+    private static final String STATE_DIR_DOC = "Directory of the local state stores. Default "
+            + "${java.io.tmpdir}/patchpulse-streams.";
+    public static final String COMMIT_INTERVAL_CONFIG = "commit.interval.ms";
+    private static final String COMMIT_INTERVAL_DOC = "How often results are committed and emitted. Default 1000.";
+    public static final String THREADS_CONFIG = "num.stream.threads";
+    private static final String THREADS_DOC = "Stream threads in this instance. Default 1.";
+    public static final String GUARANTEE_CONFIG = "processing.guarantee";
+    private static final String GUARANTEE_DOC = "exactly_once_v2 (default) or at_least_once.";
+    public static final String STREAMS_PREFIX = "streams.";
+
+    private static final ConfigDef DEFINITION = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(APPLICATION_ID_CONFIG, Type.STRING, "patchpulse-streams", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, APPLICATION_ID_DOC)
+            .define(TOPIC_PREFIX_CONFIG, Type.STRING, Topics.DEFAULT_PREFIX, Importance.MEDIUM, TOPIC_PREFIX_DOC)
+            .define(TREND_WINDOW_CONFIG, Type.STRING, "PT1H", Importance.MEDIUM, TREND_WINDOW_DOC)
+            .define(GRACE_CONFIG, Type.STRING, "P7D", Importance.MEDIUM, GRACE_DOC)
+            .define(STATE_DIR_CONFIG, Type.STRING, System.getProperty("java.io.tmpdir") + "/patchpulse-streams",
+                    Importance.MEDIUM, STATE_DIR_DOC)
+            .define(COMMIT_INTERVAL_CONFIG, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    COMMIT_INTERVAL_DOC)
+            .define(THREADS_CONFIG, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW, THREADS_DOC)
+            .define(GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+                    Importance.MEDIUM, GUARANTEE_DOC);
+
+    private final TopologySettings topology;
+
+    /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
+    public StreamsSettings(Map<String, ?> values) {
+        super(DEFINITION, values);
+        this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)),
+                duration(TREND_WINDOW_CONFIG), duration(GRACE_CONFIG));
+    }
+
+    /** The definition, for documentation. */
+    public static ConfigDef definition() {
+        return DEFINITION;
+    }
+
+    /** What the topology is built from. */
+    public TopologySettings topology() {
+        return topology;
+    }
+
+    /** The Kafka Streams properties. */
+    public Properties streamsProperties() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS_CONFIG));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, getString(APPLICATION_ID_CONFIG));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, getString(STATE_DIR_CONFIG));
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, getString(GUARANTEE_CONFIG));
+        // Results become visible (and transactions commit) once a second: fresh enough for minutes-scale alerting.
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_CONFIG));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS_CONFIG));
+        props.putAll(originalsWithPrefix(STREAMS_PREFIX));
+        return props;
+    }
+
+    private Duration duration(String key) {
+        String text = getString(key);
+        try {
+            return Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(key, text, "not an ISO-8601 duration such as PT1H or P7D");
+        }
+    }
+}
