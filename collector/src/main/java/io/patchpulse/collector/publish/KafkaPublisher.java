@@ -3,6 +3,7 @@ package io.patchpulse.collector.publish;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.schemas.serde.CanonicalJson;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.topics.Topic;
@@ -301,7 +302,7 @@ public final class KafkaPublisher implements AutoCloseable {
         ObjectNode line = NODES.objectNode();
         line.put("topic", topic);
         line.put("key", key);
-        line.set("value", CanonicalRecords.toTree(value));
+        line.set("value", CanonicalJson.toTree(value));
         return line.toString();
     }
 

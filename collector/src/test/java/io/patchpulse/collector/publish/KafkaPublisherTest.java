@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchpulse.schemas.serde.CanonicalJson;
 import io.patchpulse.schemas.topics.Topics;
 import java.util.List;
 import java.util.Map;
@@ -72,7 +73,7 @@ class KafkaPublisherTest {
         JsonNode json = JSON.readTree(line);
         assertThat(json.fieldNames()).toIterable().containsExactly("topic", "key", "value");
         // Parsed on both sides: a parser reads small longs as ints, and Jackson tells IntNode from LongNode.
-        assertThat(json.get("value")).isEqualTo(JSON.readTree(CanonicalRecords.toLine(TestRecords.failedEvent())));
+        assertThat(json.get("value")).isEqualTo(JSON.readTree(CanonicalJson.toLine(TestRecords.failedEvent())));
         assertThat(json.get("value").get("errorCode").textValue()).isEqualTo("0x80070643");
         assertThat(json.get("value").get("rawErrorCode").textValue()).isEqualTo("-2147023293");
     }

@@ -2,7 +2,7 @@ package io.patchpulse.collector.simulate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.patchpulse.collector.publish.CanonicalRecords;
+import io.patchpulse.schemas.serde.CanonicalJson;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.Outcome;
@@ -459,7 +459,7 @@ class FleetSimulatorTest {
         for (SimulatedRecord record : run) {
             // Inventories carry no receive time in their JSON: keep it in the line.
             lines.add(record.getClass().getSimpleName() + " " + record.receivedAt().toEpochMilli() + " "
-                    + CanonicalRecords.toLine(record.value()));
+                    + CanonicalJson.toLine(record.value()));
         }
         return lines;
     }
@@ -514,6 +514,6 @@ class FleetSimulatorTest {
 
     private static String withoutTime(DeviceInventory inventory) {
         DeviceInventory copy = DeviceInventory.newBuilder(inventory).setObservedAt(Instant.EPOCH).build();
-        return CanonicalRecords.toLine(copy);
+        return CanonicalJson.toLine(copy);
     }
 }
