@@ -181,6 +181,7 @@ public final class SinkService implements AutoCloseable {
                 if (!records.isEmpty() && !process(records)) {
                     break;
                 }
+                commitPositions();
             }
         } catch (WakeupException e) {
             // close() asked us to stop.
@@ -203,11 +204,9 @@ public final class SinkService implements AutoCloseable {
     private boolean process(ConsumerRecords<String, byte[]> records) {
         metrics.recordConsumed(records.count());
         List<FailureTrend> batch = new ArrayList<>(records.count());
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-            offsets.put(partition, new OffsetAndMetadata(record.offset() + 1));
             ranges.computeIfAbsent(partition, p -> new long[] {record.offset(), record.offset()})[1] = record.offset();
             FailureTrend trend = decode(record);
             if (trend != null) {
@@ -232,8 +231,27 @@ public final class SinkService implements AutoCloseable {
             result.get().newestWindowStart().ifPresent(metrics::recordWindowWritten);
             recordsWritten.addAndGet(batch.size());
         }
-        commit(offsets);
         return true;
+    }
+
+    /**
+     * Commits the consumer's positions, not last offset + 1: behind each transaction of the transactional producer
+     * lies a commit marker that the consumer skips but never returns, and a group that commits short of it looks
+     * one record behind forever. Called after every poll, written or empty, once its records are in the store.
+     */
+    private void commitPositions() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            long position = consumer.position(partition);
+            Long done = committedPositions.get(partition);
+            if (done == null || done != position) {
+                offsets.put(partition, new OffsetAndMetadata(position));
+            }
+        }
+        if (!offsets.isEmpty()) {
+            commit(offsets);
+            offsets.forEach((partition, offset) -> committedPositions.put(partition, offset.offset()));
+        }
     }
 
     private FailureTrend decode(ConsumerRecord<String, byte[]> record) {
@@ -252,6 +270,8 @@ public final class SinkService implements AutoCloseable {
             return null;
         }
     }
+
+    private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
 
     private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
