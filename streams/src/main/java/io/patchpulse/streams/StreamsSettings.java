@@ -64,8 +64,13 @@ public final class StreamsSettings extends AbstractConfig {
     /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
     public StreamsSettings(Map<String, ?> values) {
         super(DEFINITION, values);
-        this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)),
-                duration(TREND_WINDOW_CONFIG), duration(GRACE_CONFIG));
+        Duration window = duration(TREND_WINDOW_CONFIG);
+        Duration grace = duration(GRACE_CONFIG);
+        try {
+            this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)), window, grace);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(TREND_WINDOW_CONFIG + " / " + GRACE_CONFIG + ": " + e.getMessage());
+        }
     }
 
     /** The definition, for documentation. */
@@ -88,6 +93,8 @@ public final class StreamsSettings extends AbstractConfig {
         // Results become visible (and transactions commit) once a second: fresh enough for minutes-scale alerting.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_CONFIG));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS_CONFIG));
+        // The behaviour Kafka 5.0 makes default; also silences a warning at every start.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
         return props;
     }

@@ -1,0 +1,134 @@
+package io.patchpulse.deploy.cli;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.collector.simulate.FleetSimulator;
+import io.patchpulse.collector.simulate.Simulation;
+import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.deploy.embedded.PipelineProgress;
+import io.patchpulse.schemas.avro.Outcome;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse demo}: the whole pipeline in one JVM, fed by the fleet simulator. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = {"Runs the whole pipeline in this JVM (Kafka broker in KRaft mode, QuestDB, streams, sink),",
+            "feeds it a simulated fleet going through the January 2024 KB5034441 rollout, and prints",
+            "the failure rate by recovery-partition size and BitLocker state."})
+public final class DemoCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "2000", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
+    private int devices;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Simulation seed; the same seed gives the same fleet "
+            + "(default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--days", defaultValue = "14", description = "Simulated days from Patch Tuesday 2024-01-09 "
+            + "(default: ${DEFAULT-VALUE}).")
+    private int days;
+
+    @Option(names = "--data-dir", defaultValue = "patchpulse-data", description = "Where Kafka, QuestDB and the "
+            + "streams state keep their data; it survives restarts (default: ${DEFAULT-VALUE}).")
+    private Path dataDir;
+
+    @Option(names = "--events-out", description = "Also write every record Kafka acknowledged to FILE, one canonical "
+            + "JSON line each, for an independent recount.")
+    private Path eventsOut;
+
+    @Option(names = "--exit-when-done", description = "Exit 0 once every published record is processed and visible "
+            + "in the store (1 if the counts do not reconcile); without it, keep serving until Ctrl-C.")
+    private boolean exitWhenDone;
+
+    @Option(names = "--timeout", defaultValue = "PT10M", description = "How long to wait for processing to finish "
+            + "(ISO-8601, default: ${DEFAULT-VALUE}).")
+    private Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        long started = System.nanoTime();
+        SimulationSettings settings = SimulationSettings.of(devices, seed).withDays(days);
+        out.printf("PatchPulse demo: %,d devices, seed %d, %d days from %s; data in %s%n", devices, seed, days,
+                settings.start(), dataDir.toAbsolutePath());
+        out.println("starting Kafka (KRaft) and QuestDB, then the streams app and the sink ...");
+        out.flush();
+
+        try (AllInOne pipeline = AllInOne.start(dataDir, new SimpleMeterRegistry())) {
+            Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "patchpulse-shutdown"));
+            out.printf("started in %.1f s: Kafka at %s, QuestDB at %s%n", seconds(started),
+                    pipeline.bootstrapServers(), pipeline.questDb().httpUrl());
+            PipelineProgress progress = new PipelineProgress(pipeline);
+            long countedBefore = progress.storedAttempts();
+
+            Simulation simulation = new FleetSimulator(settings).simulate();
+            long published = publish(pipeline, simulation, out);
+            long results = simulation.summary().events(Outcome.FAILED) + simulation.summary().events(Outcome.SUCCEEDED);
+            out.printf("published %,d records (%,d install results) in %.1f s%n", published, results, seconds(started));
+
+            boolean drained = progress.awaitDrained(timeout, line -> {
+                out.print("\r" + line);
+                out.flush();
+            });
+            out.println();
+            if (!drained) {
+                out.printf("not finished within %s: %s%n", timeout, progress.describe());
+                return 1;
+            }
+            PipelineProgress.Reconciliation check = progress.reconcile(countedBefore, results);
+            out.println(check.describe());
+            out.println();
+            new DemoReport(pipeline.questDbHttp()).print(out, "KB5034441");
+            out.println();
+            DemoReport.printWhereToQuery(out, pipeline.questDb());
+            out.printf("%nwall time %.1f s; %s%n", seconds(started), PipelineProgress.memory());
+            out.flush();
+            if (exitWhenDone) {
+                return check.reconciled() ? 0 : 1;
+            }
+            out.println("serving; press Ctrl-C to stop.");
+            out.flush();
+            new CountDownLatch(1).await();
+            return 0;
+        }
+    }
+
+    private long publish(AllInOne pipeline, Simulation simulation, PrintWriter out) throws InterruptedException {
+        long total = simulation.size();
+        try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
+                eventsOut, null)) {
+            long sent = 0;
+            long lastPrint = 0;
+            for (SimulatedRecord record : simulation) {
+                publisher.publish(record);
+                sent++;
+                long now = System.nanoTime();
+                if (now - lastPrint > 500_000_000L) {
+                    out.printf("\rpublishing %,d / %,d records (%d %%)", sent, total, sent * 100 / Math.max(1, total));
+                    out.flush();
+                    lastPrint = now;
+                }
+            }
+            publisher.flush();
+            out.printf("\rpublishing %,d / %,d records (100 %%)%n", sent, total);
+            return publisher.acknowledged();
+        }
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+}

@@ -1,0 +1,153 @@
+package io.patchpulse.deploy.embedded;
+
+import io.patchpulse.deploy.kafka.ConsumerLag;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Watches the all-in-one pipeline until everything published is processed and visible in the store: the streams
+ * app has committed past every input and repartition record (its output is committed in the same transaction), the
+ * sink has committed past every trend record (it commits after the store acknowledged the rows), and QuestDB has
+ * applied its write-ahead log.
+ */
+public final class PipelineProgress {
+
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final AllInOne pipeline;
+    private String last = "not checked yet";
+
+    public PipelineProgress(AllInOne pipeline) {
+        this.pipeline = pipeline;
+    }
+
+    /** Waits until drained; reports a progress line about twice a second. False when {@code timeout} passed. */
+    public boolean awaitDrained(Duration timeout, Consumer<String> report) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            failIfStopped();
+            long streamsLag = ConsumerLag.of(pipeline.admin(), AllInOne.STREAMS_APP_ID,
+                    pipeline.topics().installEvents.name(), pipeline.topics().deviceInventory.name());
+            long sinkLag = streamsLag > 0 ? -1 : ConsumerLag.of(pipeline.admin(), AllInOne.SINK_GROUP,
+                    pipeline.topics().failureTrends.name());
+            last = String.format("processing: streams behind by %,d records, sink behind by %s, %,d trend rows written",
+                    streamsLag, sinkLag < 0 ? "?" : String.format("%,d", sinkLag), pipeline.sink().recordsWritten());
+            report.accept(last);
+            if (streamsLag == 0 && sinkLag == 0) {
+                for (String table : List.of("failure_trends", "failure_errors")) {
+                    pipeline.questDbHttp().awaitWalApplied(table, Duration.ofSeconds(30));
+                }
+                return true;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        return false;
+    }
+
+    /** The last progress line. */
+    public String describe() {
+        return last;
+    }
+
+    /** Sum of attempts over all trend rows in the store; 0 when the table is empty. */
+    public long storedAttempts() {
+        return number(pipeline.questDbHttp().query("SELECT sum(attempts) attempts FROM failure_trends"), "attempts");
+    }
+
+    /** Records in the dead-letter topic. */
+    public long deadLetters() throws InterruptedException {
+        try {
+            String dlq = pipeline.topics().installEventsDlq.name();
+            var partitions = pipeline.admin().describeTopics(List.of(dlq)).allTopicNames().get().get(dlq).partitions();
+            Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
+            partitions.forEach(p -> request.put(new TopicPartition(dlq, p.partition()), OffsetSpec.latest()));
+            Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
+            partitions.forEach(p -> earliest.put(new TopicPartition(dlq, p.partition()), OffsetSpec.earliest()));
+            var options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
+            long end = pipeline.admin().listOffsets(request, options).all().get().values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+            long start = pipeline.admin().listOffsets(earliest, options).all().get().values().stream()
+                    .mapToLong(info -> info.offset()).sum();
+            return end - start;
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("cannot read the dead-letter topic's offsets", e.getCause());
+        }
+    }
+
+    /**
+     * Compares the store with what was published: every install result published in this run must be counted
+     * exactly once. Only meaningful when the store held nothing before the run ({@code countedBefore == 0}); the
+     * dead-letter topic counts too (transactional markers aside, a record there was not counted).
+     */
+    public Reconciliation reconcile(long countedBefore, long publishedResults) throws InterruptedException {
+        return new Reconciliation(countedBefore, publishedResults, storedAttempts() - countedBefore, deadLetters());
+    }
+
+    /** Peak heap and peak resident memory of this process. */
+    public static String memory() {
+        long heapPeak = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(pool -> pool.getType() == MemoryType.HEAP)
+                .mapToLong(PipelineProgress::peak).sum();
+        String rss = "n/a";
+        try {
+            rss = Files.readAllLines(Path.of("/proc/self/status")).stream()
+                    .filter(line -> line.startsWith("VmHWM:")).map(line -> line.substring(6).strip())
+                    .findFirst().orElse("n/a");
+        } catch (IOException | RuntimeException e) {
+            // not Linux: the heap figure alone is still useful
+        }
+        return String.format("peak heap %,d MiB (sum of pool peaks), peak RSS %s", heapPeak >> 20, rss);
+    }
+
+    private static long peak(MemoryPoolMXBean pool) {
+        return pool.getPeakUsage() == null ? 0 : pool.getPeakUsage().getUsed();
+    }
+
+    private void failIfStopped() {
+        Throwable streams = pipeline.streams().failure();
+        if (streams != null) {
+            throw new IllegalStateException("the streams app stopped: " + streams, streams);
+        }
+        pipeline.sink().failure().ifPresent(sink -> {
+            throw new IllegalStateException("the sink stopped: " + sink.getMessage(), sink);
+        });
+    }
+
+    private static long number(List<Map<String, Object>> rows, String column) {
+        if (rows.isEmpty() || rows.get(0).get(column) == null) {
+            return 0;
+        }
+        return ((Number) rows.get(0).get(column)).longValue();
+    }
+
+    /** The outcome of {@link #reconcile}. */
+    public record Reconciliation(long countedBefore, long published, long counted, long deadLetters) {
+
+        public boolean reconciled() {
+            return countedBefore == 0 && deadLetters == 0 && counted == published;
+        }
+
+        public String describe() {
+            if (countedBefore != 0) {
+                return String.format("the store held %,d attempts from earlier runs: this run added %,d for %,d "
+                        + "published install results (replayed events are de-duplicated); start from an empty "
+                        + "--data-dir to reconcile", countedBefore, counted, published);
+            }
+            return String.format("%s: %,d install results published, %,d counted in failure_trends, %,d records in "
+                    + "the dead-letter topic", reconciled() ? "reconciled" : "NOT RECONCILED", published, counted,
+                    deadLetters);
+        }
+    }
+}
