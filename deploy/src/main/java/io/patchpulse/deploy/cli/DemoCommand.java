@@ -110,20 +110,13 @@ public final class DemoCommand implements Callable<Integer> {
         long total = simulation.size();
         try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
                 eventsOut, null)) {
-            long sent = 0;
-            long lastPrint = 0;
+            ProgressLine progress = new ProgressLine(out, "publishing", total);
             for (SimulatedRecord record : simulation) {
                 publisher.publish(record);
-                sent++;
-                long now = System.nanoTime();
-                if (now - lastPrint > 500_000_000L) {
-                    out.printf("\rpublishing %,d / %,d records (%d %%)", sent, total, sent * 100 / Math.max(1, total));
-                    out.flush();
-                    lastPrint = now;
-                }
+                progress.advance();
             }
             publisher.flush();
-            out.printf("\rpublishing %,d / %,d records (100 %%)%n", sent, total);
+            progress.done();
             return publisher.acknowledged();
         }
     }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** Entry point of the {@code patchpulse} command. */
 @Command(name = "patchpulse", mixinStandardHelpOptions = true, version = "PatchPulse 0.1.0",
         description = "Telemetry pipeline for Windows update install failures (WinRE 0x80070643 and friends).",
-        subcommands = {DemoCommand.class, QueryCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, QueryCommand.class, TopicsCommand.class, SimulateCommand.class,
+            StreamsCommand.class, SinkCommand.class, CommandLine.HelpCommand.class})
 public final class PatchPulseCli {
 
     private PatchPulseCli() {

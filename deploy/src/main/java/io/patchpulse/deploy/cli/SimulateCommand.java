@@ -1,0 +1,72 @@
+package io.patchpulse.deploy.cli;
+
+import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.collector.simulate.FleetSimulator;
+import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.simulate.Simulation;
+import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.schemas.topics.Topics;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse simulate}: publishes a simulated fleet to an existing Kafka cluster. */
+@Command(name = "simulate", mixinStandardHelpOptions = true,
+        description = {"Publishes a simulated fleet (the January 2024 KB5034441 rollout) to an existing Kafka cluster.",
+            "Producer settings in --config/--set pass through (e.g. security.protocol)."})
+public final class SimulateCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ServiceOptions options;
+
+    @Option(names = "--devices", defaultValue = "2000", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
+    private int devices;
+
+    @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--days", defaultValue = "14", description = "Simulated days (default: ${DEFAULT-VALUE}).")
+    private int days;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Prefix of every topic "
+            + "(default: ${DEFAULT-VALUE}).")
+    private String prefix;
+
+    @Option(names = "--events-out", description = "Also write every acknowledged record as a canonical JSON line.")
+    private Path eventsOut;
+
+    @Override
+    public Integer call() {
+        Map<String, Object> producer = new HashMap<>(options.resolve());
+        Object bootstrap = producer.remove("bootstrap.servers");
+        if (bootstrap == null) {
+            spec.commandLine().getErr().println("bootstrap.servers is required (--bootstrap-servers or --config)");
+            return 2;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Simulation simulation = new FleetSimulator(SimulationSettings.of(devices, seed).withDays(days)).simulate();
+        try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), new Topics(prefix), producer,
+                eventsOut, null)) {
+            ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
+            for (SimulatedRecord record : simulation) {
+                publisher.publish(record);
+                progress.advance();
+            }
+            publisher.flush();
+            progress.done();
+            out.printf("%,d records acknowledged by Kafka%n", publisher.acknowledged());
+            out.flush();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,35 @@
+package io.patchpulse.deploy.cli;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchpulse.sink.SinkConfig;
+import io.patchpulse.sink.SinkService;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse sink}: the store writer alone, against an existing cluster and QuestDB, until Ctrl-C. */
+@Command(name = "sink", mixinStandardHelpOptions = true,
+        description = {"Runs the sink: failure-trends from Kafka into QuestDB (upserts, so re-delivery is harmless).",
+            "Settings: bootstrap.servers, questdb.sender.config (e.g. http::addr=db:9000;),",
+            "questdb.http.url (e.g. http://db:9000), topic.prefix, group.id; consumer.* keys reach the consumer."})
+public final class SinkCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ServiceOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        try (SinkService sink = new SinkService(new SinkConfig(options.resolve()), new SimpleMeterRegistry())) {
+            Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "patchpulse-sink-shutdown"));
+            sink.start();
+            spec.commandLine().getOut().println("sink running; Ctrl-C stops it");
+            spec.commandLine().getOut().flush();
+            return Services.awaitStop(() -> sink.failure().orElse(null), spec.commandLine().getErr());
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.patchpulse.deploy.cli;
+
+import io.patchpulse.streams.StreamsApp;
+import io.patchpulse.streams.StreamsSettings;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse streams}: the Kafka Streams app alone, against an existing cluster, until Ctrl-C. */
+@Command(name = "streams", mixinStandardHelpOptions = true,
+        description = {"Runs the streams service (validate, enrich, count, trends) against an existing Kafka cluster.",
+            "Settings: bootstrap.servers, application.id, topic.prefix, trend.window, trend.grace, state.dir,",
+            "processing.guarantee, commit.interval.ms, num.stream.threads; streams.* keys go to Kafka Streams as they",
+            "are (e.g. --set streams.security.protocol=SASL_SSL). Run more instances to scale out by partitions."})
+public final class StreamsCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ServiceOptions options;
+
+    @Override
+    public Integer call() throws Exception {
+        StreamsSettings settings = new StreamsSettings(options.resolve());
+        try (StreamsApp app = new StreamsApp(settings)) {
+            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "patchpulse-streams-shutdown"));
+            app.start(Duration.ofMinutes(2));
+            spec.commandLine().getOut().println("streams service running; Ctrl-C stops it");
+            spec.commandLine().getOut().flush();
+            return Services.awaitStop(app::failure, spec.commandLine().getErr());
+        }
+    }
+}

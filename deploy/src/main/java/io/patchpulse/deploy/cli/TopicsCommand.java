@@ -1,0 +1,54 @@
+package io.patchpulse.deploy.cli;
+
+import io.patchpulse.deploy.kafka.TopicSetup;
+import io.patchpulse.schemas.topics.Topics;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.Admin;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse topics}: creates the PatchPulse topics that are missing on a cluster. */
+@Command(name = "topics", mixinStandardHelpOptions = true,
+        description = {"Creates the PatchPulse topics that do not exist yet (install-events and device-inventory with",
+            "the same partition count, device-inventory compacted). Other settings in --config/--set are passed",
+            "to the admin client (e.g. security.protocol)."})
+public final class TopicsCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private ServiceOptions options;
+
+    @Option(names = "--partitions", defaultValue = "6", description = "Partitions per topic (default: ${DEFAULT-VALUE}).")
+    private int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "3", description = "Replicas per partition "
+            + "(default: ${DEFAULT-VALUE}).")
+    private short replication;
+
+    @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Prefix of every topic "
+            + "(default: ${DEFAULT-VALUE}).")
+    private String prefix;
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> config = new HashMap<>(options.resolve());
+        if (!config.containsKey("bootstrap.servers")) {
+            spec.commandLine().getErr().println("bootstrap.servers is required (--bootstrap-servers or --config)");
+            return 2;
+        }
+        try (Admin admin = Admin.create(config)) {
+            List<String> created = TopicSetup.ensure(admin, new Topics(prefix), partitions, replication);
+            spec.commandLine().getOut().println(created.isEmpty() ? "all PatchPulse topics exist already"
+                    : "created " + String.join(", ", created));
+            return 0;
+        }
+    }
+}
