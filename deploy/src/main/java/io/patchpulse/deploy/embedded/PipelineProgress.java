@@ -135,8 +135,14 @@ public final class PipelineProgress {
     /** The outcome of {@link #reconcile}. */
     public record Reconciliation(long countedBefore, long published, long counted, long deadLetters) {
 
+        /** True when the store started empty and now counts every published install result exactly once. */
         public boolean reconciled() {
             return countedBefore == 0 && deadLetters == 0 && counted == published;
+        }
+
+        /** A run is fine when it reconciled, or when the store held earlier runs (nothing to reconcile against). */
+        public boolean ok() {
+            return countedBefore != 0 || reconciled();
         }
 
         public String describe() {
