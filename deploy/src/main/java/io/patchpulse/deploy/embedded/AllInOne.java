@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -23,6 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole pipeline in one JVM: a Kafka broker (KRaft), QuestDB, the streams app and the sink, with their data
  * under one directory. Closing stops them in reverse order.
+ *
+ * <p>The broker and QuestDB run embedded unless {@link Endpoints} name external ones (a Kafka cluster, a QuestDB
+ * server, containers in tests); the PatchPulse topics are created either way, and the streams app and the sink always
+ * run in this JVM. What runs external is neither started nor stopped here.
  */
 public final class AllInOne implements AutoCloseable {
 
@@ -34,10 +39,54 @@ public final class AllInOne implements AutoCloseable {
     /** Consumer group of the sink. */
     public static final String SINK_GROUP = "patchpulse-sink";
 
+    /** Replication factor of topics created on an external cluster: -1 asks for the broker's default. */
+    private static final short BROKER_DEFAULT_REPLICATION = -1;
+
+    /**
+     * Where the Kafka cluster and the QuestDB server are; a {@code null} part runs embedded under the data directory.
+     *
+     * @param kafkaBootstrapServers {@code host:port[,host:port...]} of an external cluster, or {@code null}
+     * @param questDbHttpUrl base URL of an external QuestDB's HTTP server for SQL, e.g. {@code http://host:9000}, or
+     *     {@code null}
+     * @param questDbSenderConfig line-protocol client configuration for the same server, e.g.
+     *     {@code http::addr=host:9000;}; set exactly when {@code questDbHttpUrl} is
+     */
+    public record Endpoints(String kafkaBootstrapServers, String questDbHttpUrl, String questDbSenderConfig) {
+
+        public Endpoints {
+            if ((questDbHttpUrl == null) != (questDbSenderConfig == null)) {
+                throw new IllegalArgumentException("an external QuestDB needs both its HTTP URL and its sender "
+                        + "configuration, got " + questDbHttpUrl + " and " + questDbSenderConfig);
+            }
+        }
+
+        /** Broker and QuestDB both embedded. */
+        public static Endpoints embedded() {
+            return new Endpoints(null, null, null);
+        }
+
+        /** Both external. */
+        public static Endpoints external(String kafkaBootstrapServers, String questDbHttpUrl,
+                String questDbSenderConfig) {
+            return new Endpoints(Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers"),
+                    Objects.requireNonNull(questDbHttpUrl, "questDbHttpUrl"),
+                    Objects.requireNonNull(questDbSenderConfig, "questDbSenderConfig"));
+        }
+
+        boolean embeddedKafka() {
+            return kafkaBootstrapServers == null;
+        }
+
+        boolean embeddedQuestDb() {
+            return questDbHttpUrl == null;
+        }
+    }
+
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Topics topics = Topics.defaults();
-    private EmbeddedKafka kafka;
+    private String bootstrapServers;
     private EmbeddedQuestDb questDb;
+    private String questDbSenderConfig;
     private QuestDbHttp questDbHttp;
     private StreamsApp streams;
     private SinkService sink;
@@ -46,11 +95,20 @@ public final class AllInOne implements AutoCloseable {
     private AllInOne() {
     }
 
-    /** Starts everything on {@code dataDir}; on failure stops what had started and rethrows. */
+    /** Starts everything, broker and QuestDB embedded, on {@code dataDir}; on failure stops what had started. */
     public static AllInOne start(Path dataDir, MeterRegistry meters) throws InterruptedException {
+        return start(dataDir, meters, Endpoints.embedded());
+    }
+
+    /**
+     * Starts the pipeline against {@code endpoints}, embedding what they leave out, with its local data (embedded
+     * stores, streams state) on {@code dataDir}; on failure stops what had started and rethrows.
+     */
+    public static AllInOne start(Path dataDir, MeterRegistry meters, Endpoints endpoints) throws InterruptedException {
+        Objects.requireNonNull(endpoints, "endpoints");
         AllInOne all = new AllInOne();
         try {
-            all.startAll(dataDir, meters);
+            all.startAll(dataDir, meters, endpoints);
             return all;
         } catch (RuntimeException | InterruptedException e) {
             all.close();
@@ -58,54 +116,76 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
-    private void startAll(Path dataDir, MeterRegistry meters) throws InterruptedException {
-        // Broker and store start side by side: each takes seconds.
-        CompletableFuture<EmbeddedKafka> broker = CompletableFuture.supplyAsync(
-                () -> EmbeddedKafka.start(dataDir.resolve("kafka"), Duration.ofSeconds(60)));
-        CompletableFuture<EmbeddedQuestDb> store = CompletableFuture.supplyAsync(
-                () -> EmbeddedQuestDb.start(dataDir.resolve("questdb")));
-        try {
-            CompletableFuture.allOf(broker, store).join();
-        } catch (RuntimeException e) {
-            broker.thenAccept(started::push);
-            store.thenAccept(started::push);
-            throw unwrap(e);
-        }
-        kafka = broker.join();
-        started.push(kafka);
-        questDb = store.join();
-        started.push(questDb);
-        questDbHttp = new QuestDbHttp(questDb.httpUrl());
+    private void startAll(Path dataDir, MeterRegistry meters, Endpoints endpoints) throws InterruptedException {
+        startBrokerAndStore(dataDir, endpoints);
 
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
         started.push(admin);
-        TopicSetup.ensure(admin, topics, PARTITIONS, (short) 1);
+        // The embedded broker is a single node; an external cluster replicates as it is configured to.
+        TopicSetup.ensure(admin, topics, PARTITIONS, endpoints.embeddedKafka() ? 1 : BROKER_DEFAULT_REPLICATION);
 
         streams = new StreamsApp(new StreamsSettings(Map.of(
-                StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 StreamsSettings.APPLICATION_ID_CONFIG, STREAMS_APP_ID,
                 StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
         started.push(streams);
         streams.start(Duration.ofSeconds(60));
 
         sink = new SinkService(new SinkConfig(Map.of(
-                SinkConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                SinkConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 SinkConfig.GROUP_ID_CONFIG, SINK_GROUP,
-                SinkConfig.QUESTDB_SENDER_CONFIG_CONFIG, questDb.senderConfig(),
-                SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDb.httpUrl())), meters);
+                SinkConfig.QUESTDB_SENDER_CONFIG_CONFIG, questDbSenderConfig,
+                SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDbHttp.baseUrl())), meters);
         started.push(sink);
         sink.start();
-        LOG.info("all-in-one pipeline running: Kafka {}, QuestDB {}", kafka.bootstrapServers(), questDb.httpUrl());
+        LOG.info("all-in-one pipeline running: Kafka {}{}, QuestDB {}{}", bootstrapServers,
+                endpoints.embeddedKafka() ? " (embedded)" : "", questDbHttp.baseUrl(),
+                endpoints.embeddedQuestDb() ? " (embedded)" : "");
+    }
+
+    /** Starts the embedded broker and QuestDB that {@code endpoints} leave out, side by side: each takes seconds. */
+    private void startBrokerAndStore(Path dataDir, Endpoints endpoints) {
+        CompletableFuture<EmbeddedKafka> broker = endpoints.embeddedKafka()
+                ? CompletableFuture.supplyAsync(
+                        () -> EmbeddedKafka.start(dataDir.resolve("kafka"), Duration.ofSeconds(60)))
+                : CompletableFuture.completedFuture(null);
+        CompletableFuture<EmbeddedQuestDb> store = endpoints.embeddedQuestDb()
+                ? CompletableFuture.supplyAsync(() -> EmbeddedQuestDb.start(dataDir.resolve("questdb")))
+                : CompletableFuture.completedFuture(null);
+        try {
+            CompletableFuture.allOf(broker, store).join();
+        } catch (RuntimeException e) {
+            broker.thenAccept(this::stopOnClose);
+            store.thenAccept(this::stopOnClose);
+            throw unwrap(e);
+        }
+        EmbeddedKafka kafka = broker.join();
+        stopOnClose(kafka);
+        bootstrapServers = kafka != null ? kafka.bootstrapServers() : endpoints.kafkaBootstrapServers();
+        questDb = store.join();
+        stopOnClose(questDb);
+        questDbHttp = new QuestDbHttp(questDb != null ? questDb.httpUrl() : endpoints.questDbHttpUrl());
+        questDbSenderConfig = questDb != null ? questDb.senderConfig() : endpoints.questDbSenderConfig();
+    }
+
+    private void stopOnClose(AutoCloseable component) {
+        if (component != null) {
+            started.push(component);
+        }
     }
 
     public String bootstrapServers() {
-        return kafka.bootstrapServers();
+        return bootstrapServers;
     }
 
     public Topics topics() {
         return topics;
     }
 
+    /**
+     * The embedded QuestDB (its ports, its root), or {@code null} when the pipeline writes to an external one; the
+     * SQL client {@link #questDbHttp()} works either way.
+     */
     public EmbeddedQuestDb questDb() {
         return questDb;
     }
