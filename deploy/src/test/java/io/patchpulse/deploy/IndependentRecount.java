@@ -41,10 +41,17 @@ final class IndependentRecount {
     private final Map<String, Counts> byKey = new TreeMap<>();
     private long results;
 
-    /** Reads every line of {@code file} whose topic ends with {@code install-events}. */
-    static IndependentRecount of(Path file) throws IOException {
+    /** Reads every line of {@code files} whose topic ends with {@code install-events}; replays count once. */
+    static IndependentRecount of(Path... files) throws IOException {
         IndependentRecount recount = new IndependentRecount();
         Set<String> seenEventIds = new HashSet<>();
+        for (Path file : files) {
+            recount.read(file, seenEventIds);
+        }
+        return recount;
+    }
+
+    private void read(Path file, Set<String> seenEventIds) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file)) {
             String line;
             while ((line = in.readLine()) != null) {
@@ -60,10 +67,9 @@ final class IndependentRecount {
                 if (!seenEventIds.add(event.get("eventId").asText())) {
                     continue;
                 }
-                recount.add(event, outcome.equals("FAILED"));
+                add(event, outcome.equals("FAILED"));
             }
         }
-        return recount;
     }
 
     private void add(JsonNode event, boolean failed) {

@@ -1,6 +1,7 @@
 package io.patchpulse.deploy.embedded;
 
 import io.patchpulse.deploy.kafka.ConsumerLag;
+import io.patchpulse.streams.topology.Names;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -8,6 +9,7 @@ import java.lang.management.MemoryType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -38,8 +40,13 @@ public final class PipelineProgress {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             failIfStopped();
+            // Every input and repartition partition counts, also those the group has not committed on yet: a
+            // repartition topic whose first offsets are still uncommitted holds records not yet summed.
+            List<String> streamsTopics = new ArrayList<>(Names.repartitionTopics(AllInOne.STREAMS_APP_ID));
+            streamsTopics.add(pipeline.topics().installEvents.name());
+            streamsTopics.add(pipeline.topics().deviceInventory.name());
             long streamsLag = ConsumerLag.of(pipeline.admin(), AllInOne.STREAMS_APP_ID,
-                    pipeline.topics().installEvents.name(), pipeline.topics().deviceInventory.name());
+                    streamsTopics.toArray(String[]::new));
             long sinkLag = streamsLag > 0 ? -1 : ConsumerLag.of(pipeline.admin(), AllInOne.SINK_GROUP,
                     pipeline.topics().failureTrends.name());
             last = String.format("processing: streams behind by %,d records, sink behind by %s, %,d trend rows written",

@@ -38,4 +38,9 @@ public final class Names {
 
     private Names() {
     }
+
+    /** The repartition topics Kafka Streams creates for application {@code applicationId}. */
+    public static java.util.List<String> repartitionTopics(String applicationId) {
+        return java.util.List.of(applicationId + "-" + REPARTITION_BY_COHORT + "-repartition");
+    }
 }

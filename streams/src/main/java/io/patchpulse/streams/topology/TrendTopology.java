@@ -49,6 +49,7 @@ public final class TrendTopology {
         naming.put(StreamsConfig.ENSURE_EXPLICIT_INTERNAL_RESOURCE_NAMING_CONFIG, true);
         naming.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-naming-check");
         naming.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        naming.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         StreamsBuilder builder = new StreamsBuilder(new TopologyConfig(new StreamsConfig(naming)));
 
         AvroSerde<InstallEvent> eventSerde = (AvroSerde<InstallEvent>) topics.installEvents.valueSerde();

@@ -24,5 +24,6 @@ class TrendTopologyNamesTest {
                 "Sink: install-events-dlq-sink (topic: patchpulse.install-events-dlq)",
                 "Sink: install-events-dlq-sink-late (topic: patchpulse.install-events-dlq)");
         assertThat(description.subtopologies()).hasSize(2);
+        assertThat(Names.repartitionTopics("app")).containsExactly("app-trend-by-cohort-repartition");
     }
 }

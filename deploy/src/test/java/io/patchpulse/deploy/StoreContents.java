@@ -1,0 +1,57 @@
+package io.patchpulse.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.patchpulse.deploy.embedded.AllInOne;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What QuestDB holds, read back with SQL and keyed like {@link IndependentRecount}, for row-by-row comparison. */
+final class StoreContents {
+
+    private StoreContents() {
+    }
+
+    /** Every failure_trends and failure_errors row equals the recount, and no row is missing or extra. */
+    static void assertEqualsRecount(AllInOne pipeline, IndependentRecount recount) {
+        Map<String, List<Long>> expected = new HashMap<>();
+        recount.byKey().forEach((key, counts) -> expected.put(key, Arrays.stream(counts.row()).boxed().toList()));
+        assertThat(trends(pipeline)).isEqualTo(expected);
+        assertThat(errors(pipeline)).isEqualTo(recount.failedByError());
+    }
+
+    private static Map<String, List<Long>> trends(AllInOne pipeline) {
+        Map<String, List<Long>> stored = new HashMap<>();
+        for (Map<String, Object> row : pipeline.questDbHttp().query("SELECT ts, kb, size_bucket, free_bucket,"
+                + " bitlocker, attempts, failures, devices_attempted, devices_failed, devices_succeeded"
+                + " FROM failure_trends")) {
+            stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("size_bucket") + "|"
+                    + row.get("free_bucket") + "|" + row.get("bitlocker"),
+                    List.of(n(row, "attempts"), n(row, "failures"), n(row, "devices_attempted"),
+                            n(row, "devices_failed"), n(row, "devices_succeeded")));
+        }
+        return stored;
+    }
+
+    private static Map<String, Long> errors(AllInOne pipeline) {
+        Map<String, Long> stored = new HashMap<>();
+        for (Map<String, Object> row : pipeline.questDbHttp().query("SELECT ts, kb, error_code, size_bucket,"
+                + " free_bucket, bitlocker, devices_failed FROM failure_errors")) {
+            stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("error_code") + "|"
+                    + row.get("size_bucket") + "|" + row.get("free_bucket") + "|" + row.get("bitlocker"),
+                    n(row, "devices_failed"));
+        }
+        return stored;
+    }
+
+    private static long n(Map<String, Object> row, String column) {
+        return ((Number) row.get(column)).longValue();
+    }
+
+    private static long epochMillis(Object ts) {
+        return Instant.parse(ts.toString()).toEpochMilli();
+    }
+}
