@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -30,24 +31,12 @@ public final class DemoCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Option(names = "--devices", defaultValue = "2000", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
-    private int devices;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Simulation seed; the same seed gives the same fleet "
-            + "(default: ${DEFAULT-VALUE}).")
-    private long seed;
-
-    @Option(names = "--days", defaultValue = "14", description = "Simulated days from Patch Tuesday 2024-01-09 "
-            + "(default: ${DEFAULT-VALUE}).")
-    private int days;
+    @Mixin
+    private FleetOptions fleet;
 
     @Option(names = "--data-dir", defaultValue = "patchpulse-data", description = "Where Kafka, QuestDB and the "
             + "streams state keep their data; it survives restarts (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
-
-    @Option(names = "--events-out", description = "Also write every record Kafka acknowledged to FILE, one canonical "
-            + "JSON line each, for an independent recount.")
-    private Path eventsOut;
 
     @Option(names = "--exit-when-done", description = "Exit 0 once every published record is processed and visible "
             + "in the store (1 if the counts of a run on an empty data directory do not reconcile); without it, keep "
@@ -62,8 +51,9 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
-        SimulationSettings settings = SimulationSettings.of(devices, seed).withDays(days);
-        out.printf("PatchPulse demo: %,d devices, seed %d, %d days from %s; data in %s%n", devices, seed, days,
+        SimulationSettings settings = fleet.settings();
+        out.printf("PatchPulse demo: %,d devices, seed %d, %d days from %s; data in %s%n", fleet.devices, fleet.seed,
+                fleet.days,
                 settings.start(), dataDir.toAbsolutePath());
         out.println("starting Kafka (KRaft) and QuestDB, then the streams app and the sink ...");
         out.flush();
@@ -110,7 +100,7 @@ public final class DemoCommand implements Callable<Integer> {
     private long publish(AllInOne pipeline, Simulation simulation, PrintWriter out) throws InterruptedException {
         long total = simulation.size();
         try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
-                eventsOut, null)) {
+                fleet.eventsOut, null)) {
             ProgressLine progress = new ProgressLine(out, "publishing", total);
             for (SimulatedRecord record : simulation) {
                 publisher.publish(record);

@@ -4,10 +4,8 @@ import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.SimulatedRecord;
 import io.patchpulse.collector.simulate.Simulation;
-import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.schemas.topics.Topics;
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -29,21 +27,12 @@ public final class SimulateCommand implements Callable<Integer> {
     @Mixin
     private ServiceOptions options;
 
-    @Option(names = "--devices", defaultValue = "2000", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
-    private int devices;
-
-    @Option(names = "--seed", defaultValue = "7", description = "Seed (default: ${DEFAULT-VALUE}).")
-    private long seed;
-
-    @Option(names = "--days", defaultValue = "14", description = "Simulated days (default: ${DEFAULT-VALUE}).")
-    private int days;
+    @Mixin
+    private FleetOptions fleet;
 
     @Option(names = "--topic-prefix", defaultValue = Topics.DEFAULT_PREFIX, description = "Prefix of every topic "
             + "(default: ${DEFAULT-VALUE}).")
     private String prefix;
-
-    @Option(names = "--events-out", description = "Also write every acknowledged record as a canonical JSON line.")
-    private Path eventsOut;
 
     @Override
     public Integer call() {
@@ -54,9 +43,9 @@ public final class SimulateCommand implements Callable<Integer> {
             return 2;
         }
         PrintWriter out = spec.commandLine().getOut();
-        Simulation simulation = new FleetSimulator(SimulationSettings.of(devices, seed).withDays(days)).simulate();
+        Simulation simulation = new FleetSimulator(fleet.settings()).simulate();
         try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), new Topics(prefix), producer,
-                eventsOut, null)) {
+                fleet.eventsOut, null)) {
             ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
             for (SimulatedRecord record : simulation) {
                 publisher.publish(record);
