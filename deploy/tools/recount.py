@@ -3,7 +3,7 @@
 
 Written in another language than the pipeline on purpose: it shares no code with it, so a bug in the pipeline's
 bucketing or counting cannot hide by being repeated in the check. Rules: ARCHITECTURE.md, "Cohorts and buckets"
-and "Trend definitions" (hourly windows, distinct devices per window and cohort, replays by event id counted once).
+and "Trend definitions" (hourly windows, distinct devices per window and cohort, replays of a device's event id counted once).
 
 Usage:
   ./patchpulse demo --devices 2000 --seed 7 --exit-when-done --data-dir D --events-out E
@@ -68,9 +68,10 @@ def recount(path):
             if not record["topic"].endswith("install-events"):
                 continue
             event = record["value"]
-            if event["outcome"] not in ("FAILED", "SUCCEEDED") or event["eventId"] in seen:
+            replay_key = (event["deviceId"], event["eventId"])  # event ids are unique per device
+            if event["outcome"] not in ("FAILED", "SUCCEEDED") or replay_key in seen:
                 continue
-            seen.add(event["eventId"])
+            seen.add(replay_key)
             hour = event["occurredAt"] - event["occurredAt"] % HOUR_MS
             inv = event.get("inventory")
             cohort = (event.get("kb") or "unknown", size_bucket(inv), free_bucket(inv), bitlocker(inv))

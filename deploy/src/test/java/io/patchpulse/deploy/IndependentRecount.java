@@ -64,7 +64,8 @@ final class IndependentRecount {
                 if (!outcome.equals("FAILED") && !outcome.equals("SUCCEEDED")) {
                     continue;
                 }
-                if (!seenEventIds.add(event.get("eventId").asText())) {
+                // Event ids are unique per device, so a replay is the same device and event id.
+                if (!seenEventIds.add(event.get("deviceId").asText() + "|" + event.get("eventId").asText())) {
                     continue;
                 }
                 add(event, outcome.equals("FAILED"));

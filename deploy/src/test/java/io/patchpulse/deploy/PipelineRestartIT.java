@@ -29,7 +29,7 @@ class PipelineRestartIT {
     Path dir;
 
     @Test
-    void shouldCountEveryEventExactlyOnceAcrossARestartWithReplays() throws Exception {
+    void shouldKeepCountsAcrossACleanRestartAndNotCountReplaysAgain() throws Exception {
         List<SimulatedRecord> records = new FleetSimulator(SimulationSettings.of(300, 5).withDays(4)).simulate()
                 .stream().toList();
         int half = records.size() / 2;

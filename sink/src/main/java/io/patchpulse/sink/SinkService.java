@@ -248,8 +248,7 @@ public final class SinkService implements AutoCloseable {
                 offsets.put(partition, new OffsetAndMetadata(position));
             }
         }
-        if (!offsets.isEmpty()) {
-            commit(offsets);
+        if (!offsets.isEmpty() && commit(offsets)) {
             offsets.forEach((partition, offset) -> committedPositions.put(partition, offset.offset()));
         }
     }
@@ -273,13 +272,16 @@ public final class SinkService implements AutoCloseable {
 
     private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
 
-    private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /** True when committed; false when a rebalance took the partitions (their new owner re-reads and upserts). */
+    private boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
             consumer.commitSync(offsets);
+            return true;
         } catch (CommitFailedException | RebalanceInProgressException e) {
             // The partitions moved on; their new owner re-reads from the last commit and upserts the same rows.
             LOG.warn("Offsets {} not committed ({}); the records will be written again, harmlessly", offsets,
                     e.toString());
+            return false;
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 
 /**
  * Settings of the streams service, parsed once. Keys not listed here but starting with {@value #STREAMS_PREFIX} are
@@ -93,6 +94,9 @@ public final class StreamsSettings extends AbstractConfig {
         // Results become visible (and transactions commit) once a second: fresh enough for minutes-scale alerting.
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_CONFIG));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS_CONFIG));
+        // install-events is read as bytes and checked by the topology itself; a device-inventory record that cannot
+        // be decoded is logged with its coordinates and skipped instead of stopping the app at every restart.
+        props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
         // The behaviour Kafka 5.0 makes default; also silences a warning at every start.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));

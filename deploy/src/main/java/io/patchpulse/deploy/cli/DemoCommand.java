@@ -66,9 +66,7 @@ public final class DemoCommand implements Callable<Integer> {
             long countedBefore = progress.storedAttempts();
 
             Simulation simulation = new FleetSimulator(settings).simulate();
-            long published = publish(pipeline, simulation, out);
-            long results = simulation.summary().events(Outcome.FAILED) + simulation.summary().events(Outcome.SUCCEEDED);
-            out.printf("published %,d records (%,d install results) in %.1f s%n", published, results, seconds(started));
+            long results = publish(pipeline, simulation, out);
 
             boolean drained = progress.awaitDrained(timeout, line -> {
                 out.print("\r" + line);
@@ -97,19 +95,29 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    private long publish(AllInOne pipeline, Simulation simulation, PrintWriter out) throws InterruptedException {
-        long total = simulation.size();
+    /** Publishes the simulation; returns how many install results (FAILED or SUCCEEDED) Kafka acknowledged. */
+    private long publish(AllInOne pipeline, Simulation simulation, PrintWriter out) {
+        long results = 0;
         try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
                 fleet.eventsOut, null)) {
-            ProgressLine progress = new ProgressLine(out, "publishing", total);
+            ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
             for (SimulatedRecord record : simulation) {
                 publisher.publish(record);
+                if (record instanceof SimulatedRecord.Event event && isResult(event.event().getOutcome())) {
+                    results++;
+                }
                 progress.advance();
             }
-            publisher.flush();
+            publisher.flush(); // throws if any send failed: then nothing below claims it was published
             progress.done();
-            return publisher.acknowledged();
+            out.printf("published %,d records (%,d install results), all acknowledged by Kafka%n",
+                    publisher.acknowledged(), results);
+            return results;
         }
+    }
+
+    private static boolean isResult(Outcome outcome) {
+        return outcome == Outcome.FAILED || outcome == Outcome.SUCCEEDED;
     }
 
     private static double seconds(long startNanos) {

@@ -207,7 +207,8 @@ public final class AllInOne implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    /** Stops in reverse start order; synchronized because Ctrl-C's shutdown hook and try-with-resources may race. */
+    public synchronized void close() {
         while (!started.isEmpty()) {
             AutoCloseable next = started.pop();
             try {

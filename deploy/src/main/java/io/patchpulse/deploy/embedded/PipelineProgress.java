@@ -2,6 +2,14 @@ package io.patchpulse.deploy.embedded;
 
 import io.patchpulse.deploy.kafka.ConsumerLag;
 import io.patchpulse.streams.topology.Names;
+import io.patchpulse.schemas.topics.DlqHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -13,9 +21,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -74,23 +79,37 @@ public final class PipelineProgress {
     }
 
     /** Records in the dead-letter topic. */
-    public long deadLetters() throws InterruptedException {
-        try {
+    public long deadLetters() {
+        return deadLettersByReason().values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /**
+     * Records in the dead-letter topic by their reason header, read with a read_committed consumer (offsets alone
+     * would also count the transactions' commit markers).
+     */
+    public Map<String, Long> deadLettersByReason() {
+        Map<String, Object> config = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers(),
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        Map<String, Long> byReason = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
             String dlq = pipeline.topics().installEventsDlq.name();
-            var partitions = pipeline.admin().describeTopics(List.of(dlq)).allTopicNames().get().get(dlq).partitions();
-            Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
-            partitions.forEach(p -> request.put(new TopicPartition(dlq, p.partition()), OffsetSpec.latest()));
-            Map<TopicPartition, OffsetSpec> earliest = new java.util.HashMap<>();
-            partitions.forEach(p -> earliest.put(new TopicPartition(dlq, p.partition()), OffsetSpec.earliest()));
-            var options = new ListOffsetsOptions(IsolationLevel.READ_COMMITTED);
-            long end = pipeline.admin().listOffsets(request, options).all().get().values().stream()
-                    .mapToLong(info -> info.offset()).sum();
-            long start = pipeline.admin().listOffsets(earliest, options).all().get().values().stream()
-                    .mapToLong(info -> info.offset()).sum();
-            return end - start;
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException("cannot read the dead-letter topic's offsets", e.getCause());
+            List<TopicPartition> partitions = consumer.partitionsFor(dlq).stream()
+                    .map(info -> new TopicPartition(dlq, info.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
+                    Header reason = record.headers().lastHeader(DlqHeaders.REASON);
+                    byReason.merge(reason == null ? "?" : new String(reason.value(), StandardCharsets.UTF_8), 1L,
+                            Long::sum);
+                }
+            }
         }
+        return byReason;
     }
 
     /**
@@ -98,7 +117,7 @@ public final class PipelineProgress {
      * exactly once. Only meaningful when the store held nothing before the run ({@code countedBefore == 0}); the
      * dead-letter topic counts too (transactional markers aside, a record there was not counted).
      */
-    public Reconciliation reconcile(long countedBefore, long publishedResults) throws InterruptedException {
+    public Reconciliation reconcile(long countedBefore, long publishedResults) {
         return new Reconciliation(countedBefore, publishedResults, storedAttempts() - countedBefore, deadLetters());
     }
 

@@ -57,8 +57,11 @@ public final class Topics {
         return List.of(installEvents, deviceInventory, installEventsDlq, failureTrends);
     }
 
-    /** Topics that keep only the latest value per key. */
+    /**
+     * Topics that keep only the latest value per key: the inventory (latest state per device) and the trends (the
+     * latest record of a window and cohort holds its totals, so a new sink can rebuild the store from the topic).
+     */
     public List<Topic<?, ?>> compacted() {
-        return List.of(deviceInventory);
+        return List.of(deviceInventory, failureTrends);
     }
 }

@@ -9,8 +9,9 @@ import java.util.regex.Pattern;
  *
  * <p>Sources spell the same code three ways (DOMAIN.md rule 2): hex {@code 0x80070643}, signed int32
  * {@code -2147023293} (osquery, WMI) and unsigned {@code 2147944003}. All three normalize to {@code 0x80070643}.
- * A string of digits only is read as decimal; hex without the {@code 0x} prefix is accepted only when it holds a
- * hex letter (so {@code 800F0828} is hex, {@code 80070643} is the decimal number 80,070,643).
+ * A string of digits only is read as decimal, except exactly 8 digits: {@code 80070643} is as likely an HRESULT
+ * written without its {@code 0x} as the decimal number 80,070,643, so it is not guessed at (callers keep it raw).
+ * Hex without the prefix is accepted only when it holds a hex letter ({@code 800F0828}).
  */
 public record ErrorCode(int value) {
 
@@ -21,6 +22,7 @@ public record ErrorCode(int value) {
 
     private static final Pattern HEX_PREFIXED = Pattern.compile("0[xX][0-9a-fA-F]{1,8}");
     private static final Pattern HEX_BARE = Pattern.compile("[0-9a-fA-F]{1,8}");
+    private static final Pattern BARE_EIGHT_DIGITS = Pattern.compile("\\d{8}");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?\\d{1,10}");
 
     /**
@@ -35,6 +37,9 @@ public record ErrorCode(int value) {
         String text = raw.strip();
         if (HEX_PREFIXED.matcher(text).matches()) {
             return Optional.of(new ErrorCode(Integer.parseUnsignedInt(text.substring(2), 16)));
+        }
+        if (BARE_EIGHT_DIGITS.matcher(text).matches()) {
+            return Optional.empty(); // hex without 0x, or decimal? Ambiguous: keep it raw rather than guess.
         }
         if (DECIMAL.matcher(text).matches()) {
             long number = Long.parseLong(text);

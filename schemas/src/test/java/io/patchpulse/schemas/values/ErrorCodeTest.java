@@ -42,7 +42,8 @@ class ErrorCodeTest {
     }
 
     @org.junit.jupiter.api.Test
-    void shouldReadBareDigitsAsDecimalNotHex() {
-        assertThat(ErrorCode.normalize("80070643")).contains("0x04C5C7F3");
+    void shouldNotGuessWhetherEightBareDigitsAreHexOrDecimal() {
+        assertThat(ErrorCode.normalize("80070643")).isEmpty();
+        assertThat(ErrorCode.normalize("800706430")).contains("0x2FB9CF7E");
     }
 }

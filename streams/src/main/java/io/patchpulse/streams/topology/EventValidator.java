@@ -12,7 +12,8 @@ import java.util.Optional;
 
 /**
  * The rules an install event must meet before it is counted. Each rule that fails names its field and says what
- * was wrong; the first failing rule wins.
+ * was wrong; the first failing rule wins. Error codes are not a reason to refuse an event: {@link #normalized}
+ * brings any spelling to the canonical one and keeps what cannot be read as raw (DOMAIN.md rule 2).
  */
 public final class EventValidator {
 
@@ -25,8 +26,11 @@ public final class EventValidator {
     private EventValidator() {
     }
 
-    /** The first rule {@code event}, received under {@code key}, breaks; empty when it is valid. */
-    public static Optional<Rejection> check(String key, InstallEvent event) {
+    /**
+     * The first rule {@code event}, received under {@code key} at wall-clock time {@code now}, breaks; empty when it
+     * is valid.
+     */
+    public static Optional<Rejection> check(String key, InstallEvent event, Instant now) {
         if (isBlank(event.getEventId()) || event.getEventId().length() > MAX_ID_LENGTH) {
             return invalid("eventId", "eventId must be 1 to " + MAX_ID_LENGTH + " characters, got '"
                     + abbreviate(event.getEventId()) + "'");
@@ -42,6 +46,12 @@ public final class EventValidator {
         if (occurred.isBefore(EARLIEST)) {
             return invalid("occurredAt", "occurredAt " + occurred + " is before " + EARLIEST + ": a device clock error");
         }
+        // Both bounds matter: one event from the future would move the task's event-time clock ahead and turn
+        // every normal event after it into a late one.
+        if (occurred.isAfter(now.plus(CLOCK_SKEW))) {
+            return invalid("occurredAt", "occurredAt " + occurred + " is more than " + CLOCK_SKEW.toHours()
+                    + " h in the future (now " + now + ")");
+        }
         if (occurred.isAfter(event.getReceivedAt().plus(CLOCK_SKEW))) {
             return invalid("occurredAt", "occurredAt " + occurred + " is more than " + CLOCK_SKEW.toHours()
                     + " h after receivedAt " + event.getReceivedAt());
@@ -49,11 +59,24 @@ public final class EventValidator {
         if (event.getKb() != null && !KbId.isCanonical(event.getKb())) {
             return invalid("kb", "kb '" + abbreviate(event.getKb()) + "' is not a canonical KB id (KB + 6 or 7 digits)");
         }
-        if (event.getErrorCode() != null && !ErrorCode.isCanonical(event.getErrorCode())) {
-            return invalid("errorCode", "errorCode '" + abbreviate(event.getErrorCode())
-                    + "' is not canonical (0x + 8 upper-case hex digits); the collector normalizes it");
-        }
         return checkInventory(event.getDeviceId(), event.getInventory());
+    }
+
+    /**
+     * The event with its error code in canonical form; a code that is no HRESULT in any known spelling moves to
+     * {@code rawErrorCode} (unless that is already set) so that nothing is lost.
+     */
+    public static InstallEvent normalized(InstallEvent event) {
+        String code = event.getErrorCode();
+        if (code == null || ErrorCode.isCanonical(code)) {
+            return event;
+        }
+        Optional<String> canonical = ErrorCode.normalize(code);
+        InstallEvent.Builder fixed = InstallEvent.newBuilder(event).setErrorCode(canonical.orElse(null));
+        if (event.getRawErrorCode() == null) {
+            fixed.setRawErrorCode(code);
+        }
+        return fixed.build();
     }
 
     private static Optional<Rejection> checkInventory(String deviceId, DeviceInventory inventory) {

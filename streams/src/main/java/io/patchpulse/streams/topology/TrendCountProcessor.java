@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -42,6 +43,8 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
     static final String STAGE = "streams.count";
     private static final String CLOCK_KEY = "clock";
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    private static final int MAX_RAW_ERROR_LENGTH = 32;
+    private static final Pattern UNSAFE_IN_ERROR_LABEL = Pattern.compile("[^A-Za-z0-9_.:+-]");
 
     private final long windowMs;
     private final long graceMs;
@@ -85,7 +88,8 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
             clock.put(CLOCK_KEY, occurred);
         }
 
-        String seenKey = windowPrefix(windowStart) + event.getEventId();
+        // Event ids need only be unique per device (Windows' EventRecordID is), so the device is part of the key.
+        String seenKey = windowPrefix(windowStart) + event.getDeviceId() + "|" + event.getEventId();
         if (seen.get(seenKey) != null) {
             LOG.debug("dropped replay of event {} at {}", event.getEventId(), context.recordMetadata().orElse(null));
             return;
@@ -110,12 +114,22 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         context.forward(record.withValue(Counted.delta(key.encode(), delta)));
     }
 
-    /** The canonical code, or the raw one when it could not be normalized (never dropped), or "unknown". */
-    private static String errorOf(InstallEvent event) {
+    /**
+     * The canonical code; else the raw one (never dropped), as {@code raw:} plus at most 32 characters of
+     * {@code [A-Za-z0-9_.:+-]} (anything else becomes {@code _}) so a hostile value can neither break the flags'
+     * encoding nor bloat a trend record; else "unknown".
+     */
+    static String errorOf(InstallEvent event) {
         if (event.getErrorCode() != null) {
             return event.getErrorCode();
         }
-        return event.getRawErrorCode() != null ? "raw:" + event.getRawErrorCode() : "unknown";
+        String raw = event.getRawErrorCode();
+        if (raw == null || raw.isBlank()) {
+            return "unknown";
+        }
+        String kept = raw.strip();
+        kept = kept.substring(0, Math.min(kept.length(), MAX_RAW_ERROR_LENGTH));
+        return "raw:" + UNSAFE_IN_ERROR_LABEL.matcher(kept).replaceAll("_");
     }
 
     private long clockValue() {

@@ -21,7 +21,6 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
-import org.apache.kafka.streams.processor.UsePartitionTimeOnInvalidTimestamp;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.utils.Bytes;
@@ -58,8 +57,8 @@ public final class TrendTopology {
         // 1 validate: decode and check; every record comes out accepted or rejected, nothing throws.
         KStream<String, byte[]> raw = builder.stream(topics.installEvents.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName(Names.SOURCE_EVENTS)
-                        // A record timestamp Kafka cannot use (negative) must not stop the app: take partition time.
-                        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()));
+                        // A record timestamp Kafka cannot use (negative) must not stop the app.
+                        .withTimestampExtractor(new LenientTimestampExtractor()));
         Map<String, KStream<String, Checked>> routes = raw
                 .processValues(() -> new ValidateProcessor(eventSerde), Named.as(Names.VALIDATE))
                 .split(Named.as(Names.SPLIT))
@@ -72,7 +71,7 @@ public final class TrendTopology {
         KTable<String, DeviceInventory> inventory = builder.table(topics.deviceInventory.name(),
                 Consumed.with(topics.deviceInventory.keySerde(), topics.deviceInventory.valueSerde())
                         .withName(Names.SOURCE_INVENTORY)
-                        .withTimestampExtractor(new UsePartitionTimeOnInvalidTimestamp()),
+                        .withTimestampExtractor(new LenientTimestampExtractor()),
                 Materialized.<String, DeviceInventory, KeyValueStore<Bytes, byte[]>>as(Names.STORE_INVENTORY)
                         .withKeySerde(topics.deviceInventory.keySerde())
                         .withValueSerde(topics.deviceInventory.valueSerde()));

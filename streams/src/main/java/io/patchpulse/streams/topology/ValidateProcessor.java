@@ -3,6 +3,7 @@ package io.patchpulse.streams.topology;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.serde.AvroSerde;
 import io.patchpulse.schemas.topics.DlqHeaders;
+import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
@@ -45,9 +46,9 @@ final class ValidateProcessor implements FixedKeyProcessor<String, byte[], Check
             reject(record, new Rejection(DlqHeaders.REASON_UNDECODABLE, "value", e.getMessage()));
             return;
         }
-        Checked checked = EventValidator.check(record.key(), event)
+        Checked checked = EventValidator.check(record.key(), event, Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .map(why -> Checked.rejected(bytes, why))
-                .orElseGet(() -> Checked.accepted(bytes, event));
+                .orElseGet(() -> Checked.accepted(bytes, EventValidator.normalized(event)));
         if (checked.isRejected()) {
             reject(record, checked.rejection());
         } else {

@@ -203,22 +203,68 @@ class TrendTopologyTest {
     void shouldSendInvalidEventsToTheDeadLetterTopicNamingTheField() {
         InstallEvent wrongKey = failed("dev-a", at(HOUR_0, 1), null);
         events.pipeInput(new TestRecord<>("dev-other", wrongKey, PATCH_TUESDAY));
-        send(Events.event("dev-a", at(HOUR_0, 2), Outcome.FAILED).setErrorCode("-2147023293").build());
         send(Events.event("dev-a", Instant.parse("1601-01-01T00:00:00Z"), Outcome.FAILED).build());
+        Instant future = Instant.now().plus(Duration.ofDays(3));
+        send(Events.event("dev-a", future, Outcome.FAILED).setReceivedAt(future).build());
         send(Events.event("dev-a", at(HOUR_0, 3), Outcome.FAILED).setKb("5034441").build());
         rawEvents.pipeInput(new TestRecord<>("dev-a", null, PATCH_TUESDAY));
 
         List<TestRecord<String, byte[]>> dead = dlq.readRecordsToList();
 
         assertThat(dead).extracting(record -> header(record, DlqHeaders.FIELD))
-                .containsExactly("key", "errorCode", "occurredAt", "kb", "value");
+                .containsExactly("key", "occurredAt", "occurredAt", "kb", "value");
         assertThat(dead).allSatisfy(record -> {
             assertThat(header(record, DlqHeaders.REASON)).isEqualTo(DlqHeaders.REASON_INVALID);
             assertThat(header(record, DlqHeaders.DETAIL)).isNotBlank();
             assertThat(header(record, DlqHeaders.REJECTED_AT)).isNotBlank();
         });
-        assertThat(header(dead.get(1), DlqHeaders.DETAIL)).contains("-2147023293");
+        assertThat(header(dead.get(2), DlqHeaders.DETAIL)).contains("in the future");
         assertThat(trends.isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldNotLetAnEventFromTheFutureTurnTheRestIntoLateOnes() {
+        Instant future = Instant.now().plus(Duration.ofDays(365));
+        send(Events.event("dev-a", future, Outcome.FAILED).setReceivedAt(future).build());
+        send(failed("dev-b", at(HOUR_0, 1), inventory("dev-b", 572, 80, true)));
+
+        assertThat(header(dlq.readRecord(), DlqHeaders.FIELD)).isEqualTo("occurredAt");
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(trends.readKeyValuesToMap()).containsKey(HOUR_0 + TPM_SMALL);
+    }
+
+    @Test
+    void shouldNormalizeErrorCodesInAnySpellingInsteadOfDroppingTheEvent() {
+        DeviceInventory a = inventory("dev-a", 572, 80, false);
+        send(Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setErrorCode("-2147023293").setRawErrorCode(null)
+                .setInventory(a).build());
+        send(Events.event("dev-b", at(HOUR_0, 2), Outcome.FAILED).setErrorCode("E_FAIL, then some")
+                .setInventory(inventory("dev-b", 572, 80, false)).build());
+        send(Events.event("dev-b", at(HOUR_0, 3), Outcome.FAILED).setErrorCode("E_FAIL, then some")
+                .setInventory(inventory("dev-b", 572, 80, false)).build());
+
+        FailureTrend trend = trends.readKeyValuesToMap().get(HOUR_0 + "|KB5034441|500-750MB|<250MB|off");
+
+        assertThat(dlq.isEmpty()).isTrue();
+        assertThat(trend.getFailures()).isEqualTo(3);
+        assertThat(trend.getDevicesFailedByError()).containsOnly(Map.entry("0x80070643", 1L),
+                Map.entry("raw:E_FAIL__then_some", 1L));
+    }
+
+    @Test
+    void shouldTellReplaysFromEventsOfOtherDevicesThatShareAnId() {
+        InstallEvent first = Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setEventId("4711")
+                .setErrorCode("0x80070643").setInventory(inventory("dev-a", 572, 80, true)).build();
+        InstallEvent other = Events.event("dev-b", at(HOUR_0, 2), Outcome.FAILED).setEventId("4711")
+                .setErrorCode("0x80070643").setInventory(inventory("dev-b", 572, 80, true)).build();
+        send(first);
+        send(other);
+        send(first);
+
+        FailureTrend trend = trends.readKeyValuesToMap().get(HOUR_0 + TPM_SMALL);
+
+        assertThat(trend.getAttempts()).isEqualTo(2);
+        assertThat(trend.getDevicesFailed()).isEqualTo(2);
     }
 
     @Test
