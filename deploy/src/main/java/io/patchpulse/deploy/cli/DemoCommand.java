@@ -23,9 +23,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code patchpulse demo}: the whole pipeline in one JVM, fed by the fleet simulator. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline in this JVM (Kafka broker in KRaft mode, QuestDB, streams, sink),",
-            "feeds it a simulated fleet going through the January 2024 KB5034441 rollout, and prints",
-            "the failure rate by recovery-partition size and BitLocker state."})
+        description = {"Runs the whole pipeline in one JVM on a simulated fleet and prints the failure rates.",
+            "Starts a Kafka broker (KRaft), QuestDB, the streams app and the sink, feeds them a simulated fleet going",
+            "through the January 2024 KB5034441 rollout, and prints the failure rate by recovery-partition size and",
+            "BitLocker state, read back from the store."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec

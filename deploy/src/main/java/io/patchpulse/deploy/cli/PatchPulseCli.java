@@ -2,8 +2,10 @@ package io.patchpulse.deploy.cli;
 
 import io.patchpulse.schemas.serde.AvroTrust;
 import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,6 +25,26 @@ public final class PatchPulseCli {
         // (QuestDB announces its shutdown there) are sent to standard error instead.
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         System.setOut(System.err);
-        System.exit(new CommandLine(new PatchPulseCli()).setOut(out).execute(args));
+        System.exit(new CommandLine(new PatchPulseCli()).setOut(out)
+                .setExecutionExceptionHandler(PatchPulseCli::report).execute(args));
+    }
+
+    /**
+     * Errors a user can fix (a missing or wrong setting, an unreadable file) get one line that says what is wrong and
+     * exit status 2; anything else gets its message, the stack trace for a bug report, and exit status 1.
+     */
+    private static int report(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
+        PrintWriter err = command.getErr();
+        String prefix = "patchpulse " + command.getCommandName() + ": ";
+        if (error instanceof ConfigException || error instanceof IllegalArgumentException
+                || error instanceof UncheckedIOException) {
+            err.println(prefix + error.getMessage());
+            err.flush();
+            return 2;
+        }
+        err.println(prefix + error);
+        error.printStackTrace(err);
+        err.flush();
+        return 1;
     }
 }

@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
  * While a demo is running, query its QuestDB directly (web console or PostgreSQL wire) instead.
  */
 @Command(name = "query", mixinStandardHelpOptions = true,
-        description = {"Runs SQL against the QuestDB store of a (stopped) demo data directory and prints CSV.",
+        description = {"Runs SQL on a stopped demo's QuestDB store and prints CSV.",
             "Example: patchpulse query --data-dir patchpulse-data \"SELECT * FROM failure_trends LIMIT 10\""})
 public final class QueryCommand implements Callable<Integer> {
 

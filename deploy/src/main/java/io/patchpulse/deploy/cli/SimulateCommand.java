@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code patchpulse simulate}: publishes a simulated fleet to an existing Kafka cluster. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
-        description = {"Publishes a simulated fleet (the January 2024 KB5034441 rollout) to an existing Kafka cluster.",
+        description = {"Publishes a simulated fleet to an existing Kafka cluster.",
+            "The fleet goes through the January 2024 KB5034441 rollout.",
             "Producer settings in --config/--set pass through (e.g. security.protocol)."})
 public final class SimulateCommand implements Callable<Integer> {
 

@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code patchpulse sink}: the store writer alone, against an existing cluster and QuestDB, until Ctrl-C. */
 @Command(name = "sink", mixinStandardHelpOptions = true,
-        description = {"Runs the sink: failure-trends from Kafka into QuestDB (upserts, so re-delivery is harmless).",
+        description = {"Runs the sink: failure-trends from Kafka into QuestDB.",
+            "Upserts, so re-delivery is harmless.",
             "Settings: bootstrap.servers, questdb.sender.config (e.g. http::addr=db:9000;),",
             "questdb.http.url (e.g. http://db:9000), topic.prefix, group.id; consumer.* keys reach the consumer."})
 public final class SinkCommand implements Callable<Integer> {

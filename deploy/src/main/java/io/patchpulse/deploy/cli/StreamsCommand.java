@@ -11,7 +11,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code patchpulse streams}: the Kafka Streams app alone, against an existing cluster, until Ctrl-C. */
 @Command(name = "streams", mixinStandardHelpOptions = true,
-        description = {"Runs the streams service (validate, enrich, count, trends) against an existing Kafka cluster.",
+        description = {"Runs the streams service against an existing Kafka cluster.",
+            "Validate, enrich, count devices, trends.",
             "Settings: bootstrap.servers, application.id, topic.prefix, trend.window, trend.grace, state.dir,",
             "processing.guarantee, commit.interval.ms, num.stream.threads; streams.* keys go to Kafka Streams as they",
             "are (e.g. --set streams.security.protocol=SASL_SSL). Run more instances to scale out by partitions."})

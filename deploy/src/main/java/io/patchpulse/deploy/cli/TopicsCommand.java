@@ -15,9 +15,9 @@ import picocli.CommandLine.Spec;
 
 /** {@code patchpulse topics}: creates the PatchPulse topics that are missing on a cluster. */
 @Command(name = "topics", mixinStandardHelpOptions = true,
-        description = {"Creates the PatchPulse topics that do not exist yet (install-events and device-inventory with",
-            "the same partition count, device-inventory compacted). Other settings in --config/--set are passed",
-            "to the admin client (e.g. security.protocol)."})
+        description = {"Creates the PatchPulse topics that are missing on a cluster.",
+            "install-events and device-inventory get the same partition count; device-inventory and failure-trends",
+            "are compacted. Other settings in --config/--set go to the admin client (e.g. security.protocol)."})
 public final class TopicsCommand implements Callable<Integer> {
 
     @Spec
