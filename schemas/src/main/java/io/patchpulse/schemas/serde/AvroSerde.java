@@ -2,6 +2,7 @@ package io.patchpulse.schemas.serde;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.List;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BinaryMessageDecoder;
@@ -32,15 +33,18 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T>, Seri
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
 
-    /** A serde for the generated class whose current schema is {@code schema}. */
+    /** A serde for the generated class whose current schema is {@code schema}; it reads every released version. */
     public AvroSerde(Schema schema) {
+        this(schema, SchemaHistory.get().versionsOf(schema.getFullName()));
+    }
+
+    /** A serde that reads data written with any of {@code writerVersions} (and the current schema). */
+    AvroSerde(Schema schema, List<Schema> writerVersions) {
         SpecificData model = SpecificData.getForSchema(schema);
         this.typeName = schema.getName();
         this.encoder = new BinaryMessageEncoder<>(model, schema);
         this.decoder = new BinaryMessageDecoder<>(model, schema);
-        for (Schema version : SchemaHistory.get().versionsOf(schema.getFullName())) {
-            decoder.addSchema(version);
-        }
+        writerVersions.forEach(decoder::addSchema);
     }
 
     @Override

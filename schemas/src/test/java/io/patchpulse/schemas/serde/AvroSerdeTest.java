@@ -68,6 +68,43 @@ class AvroSerdeTest {
     }
 
     @Test
+    void shouldResolveAnOlderWriterVersionByItsFingerprint() throws Exception {
+        // An older FailureTrend without the per-error map: the reader fills in the current schema's default.
+        Schema older = SchemaBuilder.record("FailureTrend").namespace("io.patchpulse.schemas.avro").fields()
+                .name("windowStart").type(timestamp()).noDefault()
+                .name("windowEnd").type(timestamp()).noDefault()
+                .requiredString("kb").requiredString("sizeBucket").requiredString("freeBucket")
+                .requiredString("bitlocker").requiredLong("attempts").requiredLong("failures")
+                .requiredLong("devicesAttempted").requiredLong("devicesFailed").requiredLong("devicesSucceeded")
+                .endRecord();
+        GenericRecord record = new GenericData.Record(older);
+        record.put("windowStart", 1_704_823_200_000L);
+        record.put("windowEnd", 1_704_826_800_000L);
+        record.put("kb", "KB5034441");
+        record.put("sizeBucket", "500-750MB");
+        record.put("freeBucket", "<250MB");
+        record.put("bitlocker", "on-tpm");
+        record.put("attempts", 3L);
+        record.put("failures", 2L);
+        record.put("devicesAttempted", 2L);
+        record.put("devicesFailed", 1L);
+        record.put("devicesSucceeded", 1L);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        new BinaryMessageEncoder<GenericRecord>(GenericData.get(), older).encode(record, out);
+
+        FailureTrend read = new AvroSerde<FailureTrend>(FailureTrend.getClassSchema(), java.util.List.of(older))
+                .decode(out.toByteArray());
+
+        assertThat(read.getAttempts()).isEqualTo(3);
+        assertThat(read.getWindowStart()).isEqualTo(java.time.Instant.ofEpochMilli(1_704_823_200_000L));
+        assertThat(read.getDevicesFailedByError()).isEmpty();
+    }
+
+    private static Schema timestamp() {
+        return org.apache.avro.LogicalTypes.timestampMillis().addToSchema(Schema.create(Schema.Type.LONG));
+    }
+
+    @Test
     void shouldGiveEveryTopicASerdeThatRoundTripsItsValues() {
         Topics topics = new Topics("x.");
         FailureTrend trend = FailureTrend.newBuilder().setWindowStart(java.time.Instant.ofEpochMilli(0L)).setWindowEnd(java.time.Instant.ofEpochMilli(3_600_000L)).setKb("KB5034441")
