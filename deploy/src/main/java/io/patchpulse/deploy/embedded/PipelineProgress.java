@@ -43,6 +43,7 @@ public final class PipelineProgress {
     /** Waits until drained; reports a progress line about twice a second. False when {@code timeout} passed. */
     public boolean awaitDrained(Duration timeout, Consumer<String> report) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        boolean wasCaughtUp = false;
         while (System.nanoTime() < deadline) {
             failIfStopped();
             // Every input and repartition partition counts, also those the group has not committed on yet: a
@@ -57,12 +58,15 @@ public final class PipelineProgress {
             last = String.format("processing: streams behind by %,d records, sink behind by %s, %,d trend rows written",
                     streamsLag, sinkLag < 0 ? "?" : String.format("%,d", sinkLag), pipeline.sink().recordsWritten());
             report.accept(last);
-            if (streamsLag == 0 && sinkLag == 0) {
+            boolean caughtUp = streamsLag == 0 && sinkLag == 0;
+            // Two observations in a row, one poll apart: a single one could fall between two steps of a commit.
+            if (caughtUp && wasCaughtUp) {
                 for (String table : List.of("failure_trends", "failure_errors")) {
                     pipeline.questDbHttp().awaitWalApplied(table, Duration.ofSeconds(30));
                 }
                 return true;
             }
+            wasCaughtUp = caughtUp;
             Thread.sleep(POLL.toMillis());
         }
         return false;

@@ -10,7 +10,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
-/** How far a consumer group is behind the committed end of the partitions it reads. */
+/** How far a consumer group is behind the end of the partitions it reads. */
 public final class ConsumerLag {
 
     private ConsumerLag() {
@@ -30,7 +30,12 @@ public final class ConsumerLag {
                 admin.describeTopics(java.util.List.of(topic)).allTopicNames().get().get(topic).partitions()
                         .forEach(info -> request.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
             }
-            var ends = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get();
+            // The high watermark, not the last stable offset: a committed transaction's markers reach its data
+            // partitions and the offsets topic independently, so for a moment the group's offsets can already be
+            // committed while the LSO of the output partitions still hides the records that transaction wrote.
+            // Against the LSO that moment reads as "no lag"; against the high watermark it cannot. At rest the
+            // two are equal, because consumers commit their positions, which lie past the commit markers.
+            var ends = admin.listOffsets(request, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED)).all().get();
             long lag = 0;
             for (var entry : ends.entrySet()) {
                 OffsetAndMetadata offset = committed.get(entry.getKey());
