@@ -27,6 +27,15 @@ public final class ServiceOptions {
             + "bootstrap.servers from the file and --set.")
     String bootstrapServers;
 
+    /** The settings in force, which must name the brokers; throws a user error naming both ways to give them. */
+    public Map<String, String> resolveWithBrokers() {
+        Map<String, String> settings = resolve();
+        if (!settings.containsKey("bootstrap.servers")) {
+            throw new IllegalArgumentException("bootstrap.servers is required (--bootstrap-servers or --config)");
+        }
+        return settings;
+    }
+
     /** The settings in force: file, then --set, then --bootstrap-servers. */
     public Map<String, String> resolve() {
         Map<String, String> settings = new LinkedHashMap<>();

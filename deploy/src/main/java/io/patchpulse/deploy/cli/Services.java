@@ -2,6 +2,7 @@ package io.patchpulse.deploy.cli;
 
 import java.io.PrintWriter;
 import java.util.function.Supplier;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** Waiting for a long-running service to stop: Ctrl-C (exit 0) or its own fatal error (exit 1). */
 final class Services {
@@ -11,7 +12,29 @@ final class Services {
     private Services() {
     }
 
-    static int awaitStop(Supplier<Throwable> failure, PrintWriter err) throws InterruptedException {
+    /**
+     * Serves a started service until Ctrl-C (its shutdown hook closes it; exit 0) or its own fatal error (exit 1),
+     * telling the user which of the two it is waiting for.
+     */
+    static int serve(CommandSpec spec, String what, AutoCloseable service, Supplier<Throwable> failure)
+            throws InterruptedException {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> closeQuietly(service, spec.commandLine().getErr()),
+                "patchpulse-shutdown"));
+        spec.commandLine().getOut().println(what + " running; Ctrl-C stops it");
+        spec.commandLine().getOut().flush();
+        return awaitStop(failure, spec.commandLine().getErr());
+    }
+
+    private static void closeQuietly(AutoCloseable service, PrintWriter err) {
+        try {
+            service.close();
+        } catch (Exception e) {
+            err.println("stopping failed: " + e);
+            err.flush();
+        }
+    }
+
+    private static int awaitStop(Supplier<Throwable> failure, PrintWriter err) throws InterruptedException {
         while (true) {
             Throwable error = failure.get();
             if (error != null) {

@@ -37,12 +37,8 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, Object> producer = new HashMap<>(options.resolve());
+        Map<String, Object> producer = new HashMap<>(options.resolveWithBrokers());
         Object bootstrap = producer.remove("bootstrap.servers");
-        if (bootstrap == null) {
-            spec.commandLine().getErr().println("bootstrap.servers is required (--bootstrap-servers or --config)");
-            return 2;
-        }
         PrintWriter out = spec.commandLine().getOut();
         Simulation simulation = new FleetSimulator(fleet.settings()).simulate();
         try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), new Topics(prefix), producer,

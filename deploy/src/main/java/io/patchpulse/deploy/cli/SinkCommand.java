@@ -26,11 +26,8 @@ public final class SinkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (SinkService sink = new SinkService(new SinkConfig(options.resolve()), new SimpleMeterRegistry())) {
-            Runtime.getRuntime().addShutdownHook(new Thread(sink::close, "patchpulse-sink-shutdown"));
             sink.start();
-            spec.commandLine().getOut().println("sink running; Ctrl-C stops it");
-            spec.commandLine().getOut().flush();
-            return Services.awaitStop(() -> sink.failure().orElse(null), spec.commandLine().getErr());
+            return Services.serve(spec, "sink", sink, () -> sink.failure().orElse(null));
         }
     }
 }

@@ -28,11 +28,8 @@ public final class StreamsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamsSettings settings = new StreamsSettings(options.resolve());
         try (StreamsApp app = new StreamsApp(settings)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(app::close, "patchpulse-streams-shutdown"));
             app.start(Duration.ofMinutes(2));
-            spec.commandLine().getOut().println("streams service running; Ctrl-C stops it");
-            spec.commandLine().getOut().flush();
-            return Services.awaitStop(app::failure, spec.commandLine().getErr());
+            return Services.serve(spec, "streams service", app, app::failure);
         }
     }
 }

@@ -39,11 +39,7 @@ public final class TopicsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Map<String, Object> config = new HashMap<>(options.resolve());
-        if (!config.containsKey("bootstrap.servers")) {
-            spec.commandLine().getErr().println("bootstrap.servers is required (--bootstrap-servers or --config)");
-            return 2;
-        }
+        Map<String, Object> config = new HashMap<>(options.resolveWithBrokers());
         try (Admin admin = Admin.create(config)) {
             List<String> created = TopicSetup.ensure(admin, new Topics(prefix), partitions, replication);
             spec.commandLine().getOut().println(created.isEmpty() ? "all PatchPulse topics exist already"
