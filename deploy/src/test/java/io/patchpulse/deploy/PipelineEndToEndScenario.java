@@ -6,7 +6,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.FleetSimulator;
-import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
@@ -38,7 +38,7 @@ abstract class PipelineEndToEndScenario {
             // Given a simulated fleet published to Kafka, every acknowledged record also written to a file
             try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(),
                     Map.of(), eventsOut, null)) {
-                for (SimulatedRecord record : new FleetSimulator(SimulationSettings.of(400, 3).withDays(5)).simulate()) {
+                for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(400, 3).withDays(5)).simulate()) {
                     publisher.publish(record);
                 }
                 publisher.flush();

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.FleetSimulator;
-import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
@@ -30,7 +30,7 @@ class PipelineRestartIT {
 
     @Test
     void shouldKeepCountsAcrossACleanRestartAndNotCountReplaysAgain() throws Exception {
-        List<SimulatedRecord> records = new FleetSimulator(SimulationSettings.of(300, 5).withDays(4)).simulate()
+        List<CollectedRecord> records = new FleetSimulator(SimulationSettings.of(300, 5).withDays(4)).simulate()
                 .stream().toList();
         int half = records.size() / 2;
         Path data = dir.resolve("data");
@@ -54,7 +54,7 @@ class PipelineRestartIT {
         }
     }
 
-    private static void publish(AllInOne pipeline, List<SimulatedRecord> records, Path eventsOut) {
+    private static void publish(AllInOne pipeline, List<CollectedRecord> records, Path eventsOut) {
         try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
                 eventsOut, null)) {
             records.forEach(publisher::publish);

@@ -2,7 +2,7 @@ package io.patchpulse.collector.publish;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.schemas.serde.CanonicalJson;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
@@ -178,14 +178,14 @@ public final class KafkaPublisher implements AutoCloseable {
      * @throws PublishException      when an earlier send already failed
      * @throws IllegalStateException after {@link #close()}
      */
-    public void publish(SimulatedRecord record) {
+    public void publish(CollectedRecord record) {
         Objects.requireNonNull(record, "record");
-        if (record instanceof SimulatedRecord.Event) {
-            InstallEvent event = ((SimulatedRecord.Event) record).event();
+        if (record instanceof CollectedRecord.Event) {
+            InstallEvent event = ((CollectedRecord.Event) record).event();
             send(installEvents.name(), event.getDeviceId(), event.getOccurredAt(),
                     eventSerializer.serialize(installEvents.name(), event), event);
         } else {
-            DeviceInventory inventory = ((SimulatedRecord.Inventory) record).inventory();
+            DeviceInventory inventory = ((CollectedRecord.Inventory) record).inventory();
             send(deviceInventory.name(), inventory.getDeviceId(), inventory.getObservedAt(),
                     inventorySerializer.serialize(deviceInventory.name(), inventory), inventory);
         }

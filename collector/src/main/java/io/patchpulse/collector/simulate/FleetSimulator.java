@@ -1,5 +1,6 @@
 package io.patchpulse.collector.simulate;
 
+import io.patchpulse.collector.CollectedRecord;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -53,7 +54,7 @@ public final class FleetSimulator {
     }
 
     /** Shorthand for {@code simulate().stream()}. */
-    public Stream<SimulatedRecord> records() {
+    public Stream<CollectedRecord> records() {
         return simulate().stream();
     }
 }

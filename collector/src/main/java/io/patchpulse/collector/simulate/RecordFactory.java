@@ -1,5 +1,6 @@
 package io.patchpulse.collector.simulate;
 
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.schemas.avro.BitLockerInfo;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.EventSource;
@@ -24,11 +25,11 @@ final class RecordFactory {
         this.seed = seed;
     }
 
-    SimulatedRecord record(DeviceTimeline timeline, Step step) {
+    CollectedRecord record(DeviceTimeline timeline, Step step) {
         DeviceProfile profile = timeline.profile();
         DeviceInventory inventory = inventory(profile, timeline.states().get(step.stateIndex()), step.occurredAt());
         if (step.isInventory()) {
-            return new SimulatedRecord.Inventory(inventory, Instant.ofEpochMilli(step.receivedAt()));
+            return new CollectedRecord.Inventory(inventory, Instant.ofEpochMilli(step.receivedAt()));
         }
         String title = profile.title();
         String rawError = step.hresult() == 0 ? null : profile.spelling().spell(step.hresult());
@@ -53,7 +54,7 @@ final class RecordFactory {
                 .setRebootPending(result ? Boolean.FALSE : null)
                 .setInventory(inventory)
                 .build();
-        return new SimulatedRecord.Event(event);
+        return new CollectedRecord.Event(event);
     }
 
     static DeviceInventory inventory(DeviceProfile profile, DeviceState state, long observedAt) {

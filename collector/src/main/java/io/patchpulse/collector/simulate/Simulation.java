@@ -1,5 +1,6 @@
 package io.patchpulse.collector.simulate;
 
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.schemas.avro.Outcome;
 import java.util.EnumMap;
 import java.util.Iterator;
@@ -18,7 +19,7 @@ import java.util.stream.StreamSupport;
  * the number of planned steps (tens of bytes each), not with the records. Each {@link #iterator()} starts over and
  * yields the same records. Immutable; iterators are not thread-safe.
  */
-public final class Simulation implements Iterable<SimulatedRecord> {
+public final class Simulation implements Iterable<CollectedRecord> {
 
     private static final long BACKLOG_MS = 3_600_000L;
 
@@ -51,13 +52,13 @@ public final class Simulation implements Iterable<SimulatedRecord> {
 
     /** The records in receive order. */
     @Override
-    public Iterator<SimulatedRecord> iterator() {
+    public Iterator<CollectedRecord> iterator() {
         return new MergingIterator();
     }
 
     /** The records in receive order, as a sequential, sized stream. */
-    public Stream<SimulatedRecord> stream() {
-        Spliterator<SimulatedRecord> spliterator = Spliterators.spliterator(iterator(), size(),
+    public Stream<CollectedRecord> stream() {
+        Spliterator<CollectedRecord> spliterator = Spliterators.spliterator(iterator(), size(),
                 Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE);
         return StreamSupport.stream(spliterator, false);
     }
@@ -106,7 +107,7 @@ public final class Simulation implements Iterable<SimulatedRecord> {
     }
 
     /** A k-way merge of the devices' receive-ordered steps. */
-    private final class MergingIterator implements Iterator<SimulatedRecord> {
+    private final class MergingIterator implements Iterator<CollectedRecord> {
 
         private final PriorityQueue<Cursor> queue;
 
@@ -125,12 +126,12 @@ public final class Simulation implements Iterable<SimulatedRecord> {
         }
 
         @Override
-        public SimulatedRecord next() {
+        public CollectedRecord next() {
             Cursor cursor = queue.poll();
             if (cursor == null) {
                 throw new NoSuchElementException("the simulation has no more records");
             }
-            SimulatedRecord record = factory.record(cursor.timeline, cursor.timeline.step(cursor.position));
+            CollectedRecord record = factory.record(cursor.timeline, cursor.timeline.step(cursor.position));
             cursor.position++;
             if (cursor.position < cursor.timeline.size()) {
                 queue.add(cursor);

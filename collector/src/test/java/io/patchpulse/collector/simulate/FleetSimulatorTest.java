@@ -1,5 +1,6 @@
 package io.patchpulse.collector.simulate;
 
+import io.patchpulse.collector.CollectedRecord;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.schemas.serde.CanonicalJson;
@@ -38,9 +39,9 @@ class FleetSimulatorTest {
     private static final String INSTALL_FAILURE = "0x80070643";
 
     private static Simulation simulation;
-    private static List<SimulatedRecord> records;
+    private static List<CollectedRecord> records;
     /** Per device, its records in occurrence order (an inventory before an event of the same instant). */
-    private static Map<String, List<SimulatedRecord>> byDevice;
+    private static Map<String, List<CollectedRecord>> byDevice;
 
     @BeforeAll
     static void simulateOnce() {
@@ -84,14 +85,14 @@ class FleetSimulatorTest {
 
     @Test
     void shouldOrderRecordsByReceiveTime() {
-        assertThat(records).extracting(SimulatedRecord::receivedAt).isSorted();
+        assertThat(records).extracting(CollectedRecord::receivedAt).isSorted();
         assertThat(records).hasSize((int) simulation.size());
     }
 
     @Test
     void shouldFailWithInstallFailureExactlyWhenWinreIsEnabledAndFreeSpaceIsShort() {
         int installFailures = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             InstallEvent started = null;
             for (InstallEvent event : events(history)) {
                 if (event.getOutcome() == Outcome.STARTED) {
@@ -119,7 +120,7 @@ class FleetSimulatorTest {
     @Test
     void shouldNeverLetAShortSpaceDeviceSucceedUnlessRemediated() {
         int neverRemediated = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             DeviceInventory initial = inventories(history).get(0);
             if (initial.getWinre().getStatus() != WinreStatus.ENABLED
                     || FreeBucket.ofBytes(initial.getRecovery().getFreeBytes()) != FreeBucket.UNDER_250_MIB
@@ -135,7 +136,7 @@ class FleetSimulatorTest {
     @Test
     void shouldRetryFailingDevicesOnSeveralDistinctDays() {
         List<Integer> failureDays = new ArrayList<>();
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             List<InstallEvent> failures = events(history).stream()
                     .filter(event -> INSTALL_FAILURE.equals(event.getErrorCode())).collect(Collectors.toList());
             boolean succeeded = events(history).stream().anyMatch(event -> event.getOutcome() == Outcome.SUCCEEDED);
@@ -159,7 +160,7 @@ class FleetSimulatorTest {
     void shouldSucceedOnTheNextAttemptAfterRemediation() {
         int resized = 0;
         int scripted = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             DeviceInventory remediated = remediation(history);
             if (remediated == null) {
                 continue;
@@ -189,7 +190,7 @@ class FleetSimulatorTest {
     @Test
     void shouldClearTransientFailuresOnALaterRetry() {
         int transientFailures = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             List<InstallEvent> events = events(history);
             for (int i = 0; i < events.size(); i++) {
                 InstallEvent event = events.get(i);
@@ -229,7 +230,7 @@ class FleetSimulatorTest {
         Duration longest = Duration.ZERO;
         int daysLate = 0;
         Set<String> lateDevices = new HashSet<>();
-        for (SimulatedRecord record : records) {
+        for (CollectedRecord record : records) {
             Duration late = Duration.between(record.timestamp(), record.receivedAt());
             assertThat(late).isPositive().isLessThan(Duration.ofDays(5));
             if (late.compareTo(Duration.ofMinutes(2)) >= 0) {
@@ -248,19 +249,19 @@ class FleetSimulatorTest {
 
     @Test
     void shouldEmitAnInventoryAtStartAndOnEveryStateChange() {
-        for (List<SimulatedRecord> history : byDevice.values()) {
-            assertThat(history.get(0)).isInstanceOf(SimulatedRecord.Inventory.class);
+        for (List<CollectedRecord> history : byDevice.values()) {
+            assertThat(history.get(0)).isInstanceOf(CollectedRecord.Inventory.class);
             DeviceInventory latest = null;
-            for (SimulatedRecord record : history) {
-                if (record instanceof SimulatedRecord.Inventory) {
-                    DeviceInventory inventory = ((SimulatedRecord.Inventory) record).inventory();
+            for (CollectedRecord record : history) {
+                if (record instanceof CollectedRecord.Inventory) {
+                    DeviceInventory inventory = ((CollectedRecord.Inventory) record).inventory();
                     if (latest != null) {
                         assertThat(withoutTime(inventory)).as("an inventory is emitted only on change")
                                 .isNotEqualTo(withoutTime(latest));
                     }
                     latest = inventory;
                 } else {
-                    InstallEvent event = ((SimulatedRecord.Event) record).event();
+                    InstallEvent event = ((CollectedRecord.Event) record).event();
                     assertThat(event.getInventory().getObservedAt()).isEqualTo(event.getOccurredAt());
                     assertThat(withoutTime(event.getInventory())).isEqualTo(withoutTime(latest));
                 }
@@ -271,7 +272,7 @@ class FleetSimulatorTest {
     @Test
     void shouldMoveWinreToTheFixedVersionOnSuccessUnlessWinreIsDisabled() {
         int disabledSuccesses = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             DeviceInventory initial = inventories(history).get(0);
             for (InstallEvent event : events(history)) {
                 if (event.getOutcome() != Outcome.SUCCEEDED) {
@@ -295,7 +296,7 @@ class FleetSimulatorTest {
 
     @Test
     void shouldRunEachAttemptAsDownloadStartAndResultMinutesApart() {
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             List<InstallEvent> events = events(history);
             assertThat(events.size() % 3).isZero();
             for (int i = 0; i < events.size(); i += 3) {
@@ -331,7 +332,7 @@ class FleetSimulatorTest {
     void shouldNameTheUpdateByKbAndLocalizedTitle() {
         long localizedDevices = 0;
         long windows11Devices = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             List<InstallEvent> events = events(history);
             InstallEvent first = events.get(0);
             for (InstallEvent event : events) {
@@ -367,7 +368,7 @@ class FleetSimulatorTest {
         Map<BitLockerCohort, Integer> bitlocker = new EnumMap<>(BitLockerCohort.class);
         Map<RecoveryLayout, Integer> layouts = new EnumMap<>(RecoveryLayout.class);
         int disabled = 0;
-        for (List<SimulatedRecord> history : byDevice.values()) {
+        for (List<CollectedRecord> history : byDevice.values()) {
             DeviceInventory initial = inventories(history).get(0);
             Long size = initial.getRecovery().getPartitionSizeBytes();
             Long free = initial.getRecovery().getFreeBytes();
@@ -436,12 +437,12 @@ class FleetSimulatorTest {
         SimulationSettings base = SimulationSettings.of(400, 11);
         SimulationSettings quiet = new SimulationSettings(400, 11, base.start(), 7, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
 
-        List<SimulatedRecord> quietRecords = new FleetSimulator(quiet).records().collect(Collectors.toList());
+        List<CollectedRecord> quietRecords = new FleetSimulator(quiet).records().collect(Collectors.toList());
 
         assertThat(quietRecords).allSatisfy(record -> assertThat(Duration.between(record.timestamp(),
                 record.receivedAt())).isLessThan(Duration.ofMinutes(2)));
-        List<InstallEvent> events = quietRecords.stream().filter(r -> r instanceof SimulatedRecord.Event)
-                .map(r -> ((SimulatedRecord.Event) r).event()).collect(Collectors.toList());
+        List<InstallEvent> events = quietRecords.stream().filter(r -> r instanceof CollectedRecord.Event)
+                .map(r -> ((CollectedRecord.Event) r).event()).collect(Collectors.toList());
         assertThat(events).allSatisfy(event -> {
             assertThat(event.getKb()).isEqualTo("KB5034441");
             assertThat(event.getUpdateTitle()).startsWith("2024-01 Security Update for Windows 10 Version");
@@ -456,7 +457,7 @@ class FleetSimulatorTest {
 
     private static List<String> lines(Simulation run) {
         List<String> lines = new ArrayList<>();
-        for (SimulatedRecord record : run) {
+        for (CollectedRecord record : run) {
             // Inventories carry no receive time in their JSON: keep it in the line.
             lines.add(record.getClass().getSimpleName() + " " + record.receivedAt().toEpochMilli() + " "
                     + CanonicalJson.toLine(record.value()));
@@ -464,34 +465,34 @@ class FleetSimulatorTest {
         return lines;
     }
 
-    private static Map<String, List<SimulatedRecord>> byDevice(List<SimulatedRecord> all) {
-        Map<String, List<SimulatedRecord>> grouped = new LinkedHashMap<>();
-        for (SimulatedRecord record : all) {
+    private static Map<String, List<CollectedRecord>> byDevice(List<CollectedRecord> all) {
+        Map<String, List<CollectedRecord>> grouped = new LinkedHashMap<>();
+        for (CollectedRecord record : all) {
             grouped.computeIfAbsent(record.deviceId(), id -> new ArrayList<>()).add(record);
         }
-        Comparator<SimulatedRecord> occurrence = Comparator.comparing(SimulatedRecord::timestamp)
-                .thenComparing(record -> record instanceof SimulatedRecord.Inventory ? 0 : 1);
+        Comparator<CollectedRecord> occurrence = Comparator.comparing(CollectedRecord::timestamp)
+                .thenComparing(record -> record instanceof CollectedRecord.Inventory ? 0 : 1);
         grouped.values().forEach(history -> history.sort(occurrence));
         return grouped;
     }
 
-    private static List<InstallEvent> events(List<SimulatedRecord> history) {
-        return history.stream().filter(record -> record instanceof SimulatedRecord.Event)
-                .map(record -> ((SimulatedRecord.Event) record).event()).collect(Collectors.toList());
+    private static List<InstallEvent> events(List<CollectedRecord> history) {
+        return history.stream().filter(record -> record instanceof CollectedRecord.Event)
+                .map(record -> ((CollectedRecord.Event) record).event()).collect(Collectors.toList());
     }
 
-    private static List<DeviceInventory> inventories(List<SimulatedRecord> history) {
-        return history.stream().filter(record -> record instanceof SimulatedRecord.Inventory)
-                .map(record -> ((SimulatedRecord.Inventory) record).inventory()).collect(Collectors.toList());
+    private static List<DeviceInventory> inventories(List<CollectedRecord> history) {
+        return history.stream().filter(record -> record instanceof CollectedRecord.Inventory)
+                .map(record -> ((CollectedRecord.Inventory) record).inventory()).collect(Collectors.toList());
     }
 
     private static List<InstallEvent> allEvents() {
-        return records.stream().filter(record -> record instanceof SimulatedRecord.Event)
-                .map(record -> ((SimulatedRecord.Event) record).event()).collect(Collectors.toList());
+        return records.stream().filter(record -> record instanceof CollectedRecord.Event)
+                .map(record -> ((CollectedRecord.Event) record).event()).collect(Collectors.toList());
     }
 
     /** The first inventory that shows a remediation (partition grown or script applied), or null. */
-    private static DeviceInventory remediation(List<SimulatedRecord> history) {
+    private static DeviceInventory remediation(List<CollectedRecord> history) {
         List<DeviceInventory> inventories = inventories(history);
         Long initialSize = inventories.get(0).getRecovery().getPartitionSizeBytes();
         for (DeviceInventory inventory : inventories) {

@@ -4,7 +4,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.Simulation;
-import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
@@ -102,9 +102,9 @@ public final class DemoCommand implements Callable<Integer> {
         try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
                 fleet.eventsOut, null)) {
             ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
-            for (SimulatedRecord record : simulation) {
+            for (CollectedRecord record : simulation) {
                 publisher.publish(record);
-                if (record instanceof SimulatedRecord.Event event && isResult(event.event().getOutcome())) {
+                if (record instanceof CollectedRecord.Event event && isResult(event.event().getOutcome())) {
                     results++;
                 }
                 progress.advance();

@@ -2,7 +2,7 @@ package io.patchpulse.deploy.cli;
 
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.FleetSimulator;
-import io.patchpulse.collector.simulate.SimulatedRecord;
+import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.schemas.topics.Topics;
 import java.io.PrintWriter;
@@ -44,7 +44,7 @@ public final class SimulateCommand implements Callable<Integer> {
         try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), new Topics(prefix), producer,
                 fleet.eventsOut, null)) {
             ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
-            for (SimulatedRecord record : simulation) {
+            for (CollectedRecord record : simulation) {
                 publisher.publish(record);
                 progress.advance();
             }

@@ -3,6 +3,7 @@ package io.patchpulse.streams.topology;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.serde.AvroSerde;
 import io.patchpulse.schemas.topics.DlqHeaders;
+import io.patchpulse.schemas.validate.EventValidator;
 import java.time.Instant;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -47,7 +48,8 @@ final class ValidateProcessor implements FixedKeyProcessor<String, byte[], Check
             return;
         }
         Checked checked = EventValidator.check(record.key(), event, Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .map(why -> Checked.rejected(bytes, why))
+                .map(why -> Checked.rejected(bytes,
+                        new Rejection(DlqHeaders.REASON_INVALID, why.field(), why.detail())))
                 .orElseGet(() -> Checked.accepted(bytes, EventValidator.normalized(event)));
         if (checked.isRejected()) {
             reject(record, checked.rejection());

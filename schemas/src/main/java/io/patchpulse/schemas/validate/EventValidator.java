@@ -1,9 +1,8 @@
-package io.patchpulse.streams.topology;
+package io.patchpulse.schemas.validate;
 
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.RecoveryPartition;
-import io.patchpulse.schemas.topics.DlqHeaders;
 import io.patchpulse.schemas.values.ErrorCode;
 import io.patchpulse.schemas.values.KbId;
 import java.time.Duration;
@@ -11,16 +10,17 @@ import java.time.Instant;
 import java.util.Optional;
 
 /**
- * The rules an install event must meet before it is counted. Each rule that fails names its field and says what
+ * The rules an install event must meet before it is counted. The collector applies them at the edge (so a sender
+ * learns at once what was wrong) and the topology again (records can reach Kafka by other routes). Each rule that fails names its field and says what
  * was wrong; the first failing rule wins. Error codes are not a reason to refuse an event: {@link #normalized}
  * brings any spelling to the canonical one and keeps what cannot be read as raw (DOMAIN.md rule 2).
  */
 public final class EventValidator {
 
     /** Events before this are clock errors (a device with a dead CMOS battery reports 1601 or 1970). */
-    static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
+    public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     /** Device clocks may run ahead of the collector's by this much before an event counts as from the future. */
-    static final Duration CLOCK_SKEW = Duration.ofDays(1);
+    public static final Duration CLOCK_SKEW = Duration.ofDays(1);
     private static final int MAX_ID_LENGTH = 256;
 
     private EventValidator() {
@@ -30,7 +30,7 @@ public final class EventValidator {
      * The first rule {@code event}, received under {@code key} at wall-clock time {@code now}, breaks; empty when it
      * is valid.
      */
-    public static Optional<Rejection> check(String key, InstallEvent event, Instant now) {
+    public static Optional<Violation> check(String key, InstallEvent event, Instant now) {
         if (isBlank(event.getEventId()) || event.getEventId().length() > MAX_ID_LENGTH) {
             return invalid("eventId", "eventId must be 1 to " + MAX_ID_LENGTH + " characters, got '"
                     + abbreviate(event.getEventId()) + "'");
@@ -79,7 +79,7 @@ public final class EventValidator {
         return fixed.build();
     }
 
-    private static Optional<Rejection> checkInventory(String deviceId, DeviceInventory inventory) {
+    private static Optional<Violation> checkInventory(String deviceId, DeviceInventory inventory) {
         if (inventory == null) {
             return Optional.empty();
         }
@@ -103,8 +103,8 @@ public final class EventValidator {
         return Optional.empty();
     }
 
-    private static Optional<Rejection> invalid(String field, String detail) {
-        return Optional.of(new Rejection(DlqHeaders.REASON_INVALID, field, detail));
+    private static Optional<Violation> invalid(String field, String detail) {
+        return Optional.of(new Violation(field, detail));
     }
 
     private static boolean isBlank(String text) {

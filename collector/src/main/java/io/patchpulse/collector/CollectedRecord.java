@@ -1,4 +1,4 @@
-package io.patchpulse.collector.simulate;
+package io.patchpulse.collector;
 
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
@@ -7,10 +7,10 @@ import java.util.Objects;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
- * One record the fleet simulator emits: a device-inventory snapshot or an install event. The wrapped Avro objects
- * are fresh for every record (the generated classes are mutable; nothing is shared between records).
+ * One record the collector hands to Kafka, from the fleet simulator or a parsed input: a device-inventory snapshot
+ * or an install event. The wrapped Avro objects are fresh for every record (the generated classes are mutable; nothing is shared between records).
  */
-public sealed interface SimulatedRecord permits SimulatedRecord.Inventory, SimulatedRecord.Event {
+public sealed interface CollectedRecord permits CollectedRecord.Inventory, CollectedRecord.Event {
 
     /** Pseudonymous id of the device, the Kafka key. */
     String deviceId();
@@ -18,14 +18,14 @@ public sealed interface SimulatedRecord permits SimulatedRecord.Inventory, Simul
     /** When it happened on the device: {@code observedAt} of an inventory, {@code occurredAt} of an event. */
     Instant timestamp();
 
-    /** When the collector received it; the simulation is ordered by this. */
+    /** When the collector received it (a simulation is ordered by this). */
     Instant receivedAt();
 
     /** The Avro record itself. */
     SpecificRecord value();
 
     /** A device-inventory snapshot, sent to {@code device-inventory}. */
-    record Inventory(DeviceInventory inventory, Instant receivedAt) implements SimulatedRecord {
+    record Inventory(DeviceInventory inventory, Instant receivedAt) implements CollectedRecord {
 
         /** Both components are required. */
         public Inventory {
@@ -50,7 +50,7 @@ public sealed interface SimulatedRecord permits SimulatedRecord.Inventory, Simul
     }
 
     /** An install event, sent to {@code install-events}. */
-    record Event(InstallEvent event) implements SimulatedRecord {
+    record Event(InstallEvent event) implements CollectedRecord {
 
         /** The event is required. */
         public Event {

@@ -1,0 +1,61 @@
+package io.patchpulse.collector.parse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.schemas.avro.DeviceInventory;
+import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.serde.CanonicalJson;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Canonical JSON of {@code InstallEvent} and {@code DeviceInventory} (the shape {@link CanonicalJson} writes), one
+ * object, an array, or NDJSON. An object with {@code eventId} is an install event, one with {@code observedAt} and
+ * no {@code eventId} an inventory. Lines of a {@code --events-out} file ({@code {"topic", "key", "value"}}) are read
+ * by their {@code value}, so a recorded run can be replayed through the ingest API.
+ *
+ * <p>Device ids are taken as given: canonical records are already pseudonymous.
+ */
+public final class EventsParser implements FormatParser {
+
+    @Override
+    public InputFormat format() {
+        return InputFormat.EVENTS;
+    }
+
+    @Override
+    public ParseResult parse(InputStream input, ParseContext context) throws IOException {
+        ParseResult.Builder result = ParseResult.builder(context.receivedAt());
+        JsonItems.read(input, result, (line, item) -> {
+            JsonNode value = JsonFields.object(item, "$");
+            String path = "$";
+            if (value.has("value") && value.has("topic")) {
+                value = JsonFields.object(value.get("value"), "$.value");
+                path = "$.value";
+            }
+            result.accept(line, read(value, path));
+        });
+        return result.build();
+    }
+
+    private static CollectedRecord read(JsonNode value, String path) {
+        try {
+            if (value.has("eventId")) {
+                return new CollectedRecord.Event(CanonicalJson.fromTree(value, InstallEvent.getClassSchema()));
+            }
+            if (value.has("observedAt")) {
+                DeviceInventory inventory = CanonicalJson.fromTree(value, DeviceInventory.getClassSchema());
+                return new CollectedRecord.Inventory(inventory, inventory.getObservedAt());
+            }
+        } catch (IllegalArgumentException e) {
+            // CanonicalJson names the path inside the record: "$.inventory.recovery.freeBytes: expected an integer".
+            String message = e.getMessage() == null ? "does not match the schema" : e.getMessage();
+            int colon = message.indexOf(": ");
+            if (message.startsWith("$") && colon > 0) {
+                throw new BadField(path + message.substring(1, colon), message.substring(colon + 2));
+            }
+            throw new BadField(path, message);
+        }
+        throw new BadField(path, "neither an install event (has eventId) nor a device inventory (has observedAt)");
+    }
+}

@@ -1,0 +1,136 @@
+package io.patchpulse.collector.parse;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Splits a JSON input into items, whatever shape the sender chose: NDJSON (one value per line), one pretty-printed
+ * object over many lines ({@code ConvertTo-Json}), a top-level array of objects, or several of these in a row.
+ * Each item is handed over with the line it starts on.
+ *
+ * <p>A syntax error becomes a {@link Problem} for the item it is in; reading resumes at the next line that starts
+ * with <code>{</code> or {@code [}, so one broken line of an NDJSON batch costs only that line. A handler that
+ * throws {@link BadField} rejects its item with that field; any other exception from a handler rejects the item
+ * too (and is logged), so no input can stop the reading.
+ */
+public final class JsonItems {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JsonItems.class);
+
+    /** Nesting and size limits: deep or huge values are hostile, not telemetry. */
+    static final StreamReadConstraints LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(64)
+            .maxStringLength(1 << 20)
+            .maxNumberLength(64)
+            .build();
+
+    /** The mapper parsers use to read trees; shares {@link #LIMITS}. */
+    public static final ObjectMapper MAPPER = new ObjectMapper(JsonFactory.builder().streamReadConstraints(LIMITS).build());
+
+    /** Receives one item. */
+    @FunctionalInterface
+    public interface Handler {
+        /** Handles the item starting on {@code line}, reporting it to the result builder (accept, skip, reject). */
+        void item(long line, JsonNode item);
+    }
+
+    private JsonItems() {
+    }
+
+    /** Reads all items of {@code input}. */
+    public static void read(InputStream input, ParseResult.Builder result, Handler handler) throws IOException {
+        read(TextInput.read(input), result, handler);
+    }
+
+    /** Reads all items of {@code text}. */
+    public static void read(String text, ParseResult.Builder result, Handler handler) {
+        char[] chars = text.toCharArray();
+        int[] lineStarts = lineStarts(chars);
+        int offset = 0;
+        while (offset < chars.length) {
+            int baseLine = lineOf(lineStarts, offset); // 0-based line of offset
+            long itemLine = baseLine + 1;
+            try (JsonParser parser = MAPPER.getFactory().createParser(chars, offset, chars.length - offset)) {
+                JsonToken token;
+                while ((token = parser.nextToken()) != null) {
+                    itemLine = baseLine + parser.currentTokenLocation().getLineNr();
+                    if (token == JsonToken.START_ARRAY) {
+                        while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
+                            if (token == null) {
+                                throw new com.fasterxml.jackson.core.JsonParseException(parser,
+                                        "unexpected end of input inside the top-level array");
+                            }
+                            itemLine = baseLine + parser.currentTokenLocation().getLineNr();
+                            deliver(itemLine, parser.readValueAsTree(), result, handler);
+                        }
+                    } else {
+                        deliver(itemLine, parser.readValueAsTree(), result, handler);
+                    }
+                }
+                return;
+            } catch (JsonProcessingException e) {
+                long errorLine = e.getLocation() == null ? itemLine : baseLine + e.getLocation().getLineNr();
+                result.reject(Math.max(itemLine, 1), null, "not valid JSON: " + e.getOriginalMessage()
+                        + (errorLine != itemLine ? " (at line " + errorLine + ")" : ""));
+                offset = nextItemStart(chars, lineStarts, (int) Math.max(errorLine, itemLine));
+            } catch (IOException e) {
+                throw new IllegalStateException("reading JSON from memory cannot fail with I/O", e);
+            }
+        }
+    }
+
+    private static void deliver(long line, JsonNode node, ParseResult.Builder result, Handler handler) {
+        if (node == null || node.isMissingNode()) {
+            return;
+        }
+        try {
+            handler.item(line, node);
+        } catch (BadField e) {
+            result.reject(e.at(line));
+        } catch (RuntimeException e) {
+            LOG.warn("Parser failed on the item at line {}; it is rejected", line, e);
+            result.reject(line, null, "could not be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
+        }
+    }
+
+    /** Offset of the first line after 1-based {@code line} that starts (after blanks) with an object or array. */
+    private static int nextItemStart(char[] chars, int[] lineStarts, int line) {
+        for (int i = line; i < lineStarts.length; i++) {
+            int p = lineStarts[i];
+            while (p < chars.length && (chars[p] == ' ' || chars[p] == '\t')) {
+                p++;
+            }
+            if (p < chars.length && (chars[p] == '{' || chars[p] == '[')) {
+                return lineStarts[i];
+            }
+        }
+        return chars.length;
+    }
+
+    private static int[] lineStarts(char[] chars) {
+        List<Integer> starts = new ArrayList<>();
+        starts.add(0);
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] == '\n') {
+                starts.add(i + 1);
+            }
+        }
+        return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int lineOf(int[] lineStarts, int offset) {
+        int index = java.util.Arrays.binarySearch(lineStarts, offset);
+        return index >= 0 ? index : -index - 2;
+    }
+}

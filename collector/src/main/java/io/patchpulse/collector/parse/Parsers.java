@@ -1,0 +1,33 @@
+package io.patchpulse.collector.parse;
+
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/** The parser of each {@link InputFormat}: the one registry the ingest API, the file watcher and the CLI use. */
+public final class Parsers {
+
+    private static final Map<InputFormat, FormatParser> PARSERS = new EnumMap<>(InputFormat.class);
+
+    static {
+        for (FormatParser parser : List.<FormatParser>of(new EventsParser())) {
+            PARSERS.put(parser.format(), parser);
+        }
+    }
+
+    private Parsers() {
+    }
+
+    /**
+     * The parser for {@code format}.
+     *
+     * @throws IllegalArgumentException when no parser reads that format yet
+     */
+    public static FormatParser of(InputFormat format) {
+        FormatParser parser = PARSERS.get(format);
+        if (parser == null) {
+            throw new IllegalArgumentException("no parser for format " + format);
+        }
+        return parser;
+    }
+}
