@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "patchpulse", mixinStandardHelpOptions = true, version = "PatchPulse 0.1.0",
         description = "Telemetry pipeline for Windows update install failures (WinRE 0x80070643 and friends).",
         subcommands = {DemoCommand.class, QueryCommand.class, TopicsCommand.class, SimulateCommand.class,
+            CollectorCommand.class, ParseCommand.class, IngestCommand.class, TokenCommand.class,
             StreamsCommand.class, SinkCommand.class, CommandLine.HelpCommand.class})
 public final class PatchPulseCli {
 
@@ -36,6 +37,11 @@ public final class PatchPulseCli {
     private static int report(Exception error, CommandLine command, CommandLine.ParseResult parsed) {
         PrintWriter err = command.getErr();
         String prefix = "patchpulse " + command.getCommandName() + ": ";
+        if (error instanceof IngestCommand.CollectorRefused) {
+            err.println(prefix + error.getMessage());
+            err.flush();
+            return 1;
+        }
         if (error instanceof ConfigException || error instanceof IllegalArgumentException
                 || error instanceof UncheckedIOException) {
             err.println(prefix + error.getMessage());

@@ -10,17 +10,27 @@ final class ProgressLine {
     private final PrintWriter out;
     private final String what;
     private final long total;
+    private final String unit;
     private long done;
     private long lastPrint;
 
     ProgressLine(PrintWriter out, String what, long total) {
+        this(out, what, total, "records");
+    }
+
+    ProgressLine(PrintWriter out, String what, long total, String unit) {
         this.out = out;
         this.what = what;
         this.total = total;
+        this.unit = unit;
     }
 
     void advance() {
-        done++;
+        advance(1);
+    }
+
+    void advance(long amount) {
+        done += amount;
         long now = System.nanoTime();
         if (now - lastPrint > EVERY_NANOS) {
             print();
@@ -35,7 +45,7 @@ final class ProgressLine {
     }
 
     private void print() {
-        out.printf("\r%s %,d / %,d records (%d %%)", what, done, total, done * 100 / Math.max(1, total));
+        out.printf("\r%s %,d / %,d %s (%d %%)", what, done, total, unit, done * 100 / Math.max(1, total));
         out.flush();
     }
 }

@@ -15,6 +15,10 @@ public final class DlqHeaders {
     public static final String SOURCE_TOPIC = "patchpulse.dlq.source.topic";
     public static final String SOURCE_PARTITION = "patchpulse.dlq.source.partition";
     public static final String SOURCE_OFFSET = "patchpulse.dlq.source.offset";
+    /** For records the collector refused: the input (file name, or {@code http:<token name>}), format and line. */
+    public static final String SOURCE_INPUT = "patchpulse.dlq.source.input";
+    public static final String SOURCE_FORMAT = "patchpulse.dlq.source.format";
+    public static final String SOURCE_LINE = "patchpulse.dlq.source.line";
     /** When it was rejected, ISO-8601 UTC. */
     public static final String REJECTED_AT = "patchpulse.dlq.rejected.at";
 

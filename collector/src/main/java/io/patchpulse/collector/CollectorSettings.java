@@ -1,0 +1,138 @@
+package io.patchpulse.collector;
+
+import io.patchpulse.collector.ingest.Tokens;
+import io.patchpulse.schemas.topics.Topics;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+
+/**
+ * Settings of the collector service, parsed once. Keys starting with {@value #PRODUCER_PREFIX} are passed to the
+ * Kafka producer without the prefix (TLS, SASL); the delivery guarantees stay pinned.
+ */
+public final class CollectorSettings extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port]. Required.";
+    public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
+    private static final String TOPIC_PREFIX_DOC = "Prefix of every PatchPulse topic. Default patchpulse.";
+    public static final String DATA_DIR_CONFIG = "collector.data.dir";
+    private static final String DATA_DIR_DOC = "Directory of the spool, the device-id key and file positions. "
+            + "Default ./patchpulse-collector.";
+    public static final String HTTP_HOST_CONFIG = "collector.http.host";
+    private static final String HTTP_HOST_DOC = "Address the ingest API listens on. Default 127.0.0.1.";
+    public static final String HTTP_PORT_CONFIG = "collector.http.port";
+    private static final String HTTP_PORT_DOC = "Port of the ingest API; 0 picks a free one. Default 8088.";
+    public static final String MAX_REQUEST_BYTES_CONFIG = "collector.http.max.request.bytes";
+    private static final String MAX_REQUEST_BYTES_DOC = "Largest request body accepted (larger: 413). "
+            + "Default 16777216 (16 MiB).";
+    public static final String TOKENS_CONFIG = "collector.tokens";
+    private static final String TOKENS_DOC = "Who may send: comma-separated name:sha256hex entries, the SHA-256 of "
+            + "each bearer token in hex (create one with `patchpulse token`). Raw tokens are never configured. "
+            + "No entries: every request is refused with 401.";
+    public static final String RATE_LIMIT_CONFIG = "collector.rate.limit.per.minute";
+    private static final String RATE_LIMIT_DOC = "Requests per minute one token may send (over it: 429). "
+            + "Default 600.";
+    public static final String SPOOL_MAX_RECORDS_CONFIG = "collector.spool.max.records";
+    private static final String SPOOL_MAX_RECORDS_DOC = "Records the spool may hold while Kafka is unreachable; "
+            + "beyond it requests get 503 with Retry-After. Default 10000000.";
+    public static final String DEVICE_IDS_CONFIG = "collector.device.ids";
+    private static final String DEVICE_IDS_DOC = "hmac (default): host names and hardware ids become keyed hashes "
+            + "(HMAC-SHA256); raw: the normalized names leave the collector as they are.";
+    public static final String DEVICE_ID_KEY_FILE_CONFIG = "collector.device.id.key.file";
+    private static final String DEVICE_ID_KEY_FILE_DOC = "File of the HMAC key (Base64), created on first start. "
+            + "Every collector of one fleet must share it. Default <collector.data.dir>/device-id.key.";
+    public static final String PRODUCER_PREFIX = "producer.";
+
+    private static final ConfigDef DEFINITION = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(TOPIC_PREFIX_CONFIG, Type.STRING, Topics.DEFAULT_PREFIX, Importance.MEDIUM, TOPIC_PREFIX_DOC)
+            .define(DATA_DIR_CONFIG, Type.STRING, "patchpulse-collector", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, DATA_DIR_DOC)
+            .define(HTTP_HOST_CONFIG, Type.STRING, "127.0.0.1", new ConfigDef.NonEmptyString(), Importance.HIGH,
+                    HTTP_HOST_DOC)
+            .define(HTTP_PORT_CONFIG, Type.INT, 8088, ConfigDef.Range.between(0, 65535), Importance.HIGH,
+                    HTTP_PORT_DOC)
+            .define(MAX_REQUEST_BYTES_CONFIG, Type.LONG, 16L << 20, ConfigDef.Range.between(1024, 1L << 30),
+                    Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
+            .define(TOKENS_CONFIG, Type.LIST, "", Importance.HIGH, TOKENS_DOC)
+            .define(RATE_LIMIT_CONFIG, Type.INT, 600, ConfigDef.Range.atLeast(1), Importance.MEDIUM, RATE_LIMIT_DOC)
+            .define(SPOOL_MAX_RECORDS_CONFIG, Type.LONG, 10_000_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    SPOOL_MAX_RECORDS_DOC)
+            .define(DEVICE_IDS_CONFIG, Type.STRING, "hmac", ConfigDef.ValidString.in("hmac", "raw"), Importance.HIGH,
+                    DEVICE_IDS_DOC)
+            .define(DEVICE_ID_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, DEVICE_ID_KEY_FILE_DOC);
+
+    private final Tokens tokens;
+
+    /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
+    public CollectorSettings(Map<String, ?> values) {
+        super(DEFINITION, values);
+        try {
+            this.tokens = Tokens.parse(getList(TOKENS_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(TOKENS_CONFIG + ": " + e.getMessage());
+        }
+    }
+
+    /** The definition, for documentation. */
+    public static ConfigDef definition() {
+        return DEFINITION;
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS_CONFIG);
+    }
+
+    public Topics topics() {
+        return new Topics(getString(TOPIC_PREFIX_CONFIG));
+    }
+
+    public Path dataDir() {
+        return Path.of(getString(DATA_DIR_CONFIG));
+    }
+
+    public String httpHost() {
+        return getString(HTTP_HOST_CONFIG);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT_CONFIG);
+    }
+
+    public long maxRequestBytes() {
+        return getLong(MAX_REQUEST_BYTES_CONFIG);
+    }
+
+    public Tokens tokens() {
+        return tokens;
+    }
+
+    public int rateLimitPerMinute() {
+        return getInt(RATE_LIMIT_CONFIG);
+    }
+
+    public long spoolMaxRecords() {
+        return getLong(SPOOL_MAX_RECORDS_CONFIG);
+    }
+
+    public boolean pseudonymousDeviceIds() {
+        return getString(DEVICE_IDS_CONFIG).equals("hmac");
+    }
+
+    public Path deviceIdKeyFile() {
+        String file = getString(DEVICE_ID_KEY_FILE_CONFIG);
+        return file.isBlank() ? dataDir().resolve(io.patchpulse.collector.identity.DeviceIdKey.FILE_NAME) : Path.of(file);
+    }
+
+    /** Producer properties given with the {@value #PRODUCER_PREFIX} prefix. */
+    public Map<String, Object> producerProperties() {
+        return new LinkedHashMap<>(originalsWithPrefix(PRODUCER_PREFIX));
+    }
+}

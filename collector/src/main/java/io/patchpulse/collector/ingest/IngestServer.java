@@ -1,0 +1,221 @@
+package io.patchpulse.collector.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
+import io.javalin.plugin.bundled.RateLimitPlugin;
+import io.patchpulse.collector.parse.InputFormat;
+import io.patchpulse.collector.parse.ParseResult;
+import io.patchpulse.collector.parse.Problem;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ingest HTTP API (Javalin on Jetty).
+ *
+ * <ul>
+ *   <li>{@code POST /v1/events}: canonical JSON of install events / inventories, one object or NDJSON;</li>
+ *   <li>{@code POST /v1/device-reports}: the endpoint agent's {@code patchpulse.device-report/1};</li>
+ *   <li>{@code POST /v1/ingest/{format}}: {@code osquery}, {@code winlogbeat}, {@code eventlog-xml}, {@code wufb}
+ *       (and the two above by name);</li>
+ *   <li>{@code GET /v1/status}: spool depth and Kafka delivery, no token needed.</li>
+ * </ul>
+ * Every POST needs {@code Authorization: Bearer <token>} (401 without, 403 for a token not configured) and is
+ * limited per token (429 with Retry-After). A body of a wrong type gets 415, a too large one 413, one with nothing
+ * usable 400. Otherwise the answer is 202 with accepted / rejected / skipped counts and, per rejected item, its line
+ * and what was wrong; 202 means every accepted record is in the spool (synced to disk). Errors are RFC 9457 problem
+ * details ({@code application/problem+json}).
+ */
+public final class IngestServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TOKEN_NAME = "patchpulse.token";
+    /** At most this many problems are listed in one answer; the counts are always complete. */
+    static final int MAX_LISTED_PROBLEMS = 1000;
+
+    private static final Set<String> JSON_TYPES = Set.of("application/json", "application/x-ndjson",
+            "application/ndjson", "application/jsonl", "application/json-seq", "text/plain");
+    private static final Set<String> XML_TYPES = Set.of("application/xml", "text/xml", "text/plain");
+    private static final Set<String> WUFB_TYPES = Set.of("text/csv", "application/csv", "application/json",
+            "application/x-ndjson", "application/ndjson", "text/plain");
+
+    private final Javalin app;
+
+    /**
+     * Starts the server.
+     *
+     * @param status what {@code GET /v1/status} reports
+     */
+    public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
+                        int requestsPerMinute, Supplier<Map<String, Object>> status) {
+        Objects.requireNonNull(ingestor, "ingestor");
+        Objects.requireNonNull(tokens, "tokens");
+        if (tokens.isEmpty()) {
+            LOG.warn("No ingest tokens are configured (collector.tokens): every request will be refused with 401");
+        }
+        this.app = Javalin.create(config -> {
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.http.maxRequestSize = maxRequestBytes;
+            config.startup.showJavalinBanner = false;
+            config.registerPlugin(new RateLimitPlugin(limits ->
+                    limits.setKeyFunction(ctx -> String.valueOf(ctx.attribute(TOKEN_NAME)))));
+            config.routes.before("/v1/*", ctx -> authorize(ctx, tokens, requestsPerMinute, maxRequestBytes));
+            config.routes.get("/v1/status", ctx -> ctx.json(status.get()));
+            config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS));
+            config.routes.post("/v1/device-reports", ctx -> ingest(ctx, ingestor, InputFormat.DEVICE_REPORT));
+            config.routes.post("/v1/ingest/{format}", ctx -> ingest(ctx, ingestor, format(ctx)));
+            config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                if (e.getStatus() == HttpStatus.TOO_MANY_REQUESTS.getCode()) {
+                    ctx.header("Retry-After", "60");
+                }
+                problem(ctx, e.getStatus(), e.getMessage());
+            });
+            config.routes.exception(Exception.class, (e, ctx) -> {
+                LOG.error("Ingest request {} {} failed", ctx.method(), ctx.path(), e);
+                problem(ctx, 500, "the collector failed on this request; it was not stored (" + e.getClass()
+                        .getSimpleName() + ")");
+            });
+            config.routes.error(404, "*", ctx -> problem(ctx, 404, "no such endpoint: " + ctx.method() + " "
+                    + ctx.path() + " (POST /v1/events, /v1/device-reports, /v1/ingest/{format}; GET /v1/status)"));
+            config.routes.error(405, "*", ctx -> problem(ctx, 405, ctx.method() + " is not allowed on "
+                    + ctx.path()));
+        }).start();
+        LOG.info("Ingest API listening on http://{}:{}/v1/", host, app.port());
+    }
+
+    /** The port it listens on (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    private static void authorize(Context ctx, Tokens tokens, int requestsPerMinute, long maxRequestBytes) {
+        if (ctx.method().name().equals("GET") && ctx.path().equals("/v1/status")) {
+            return;
+        }
+        String header = ctx.header("Authorization");
+        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"patchpulse\"");
+            throw new HttpResponseException(401, "send Authorization: Bearer <token>");
+        }
+        String name = tokens.verify(header.substring(7).strip()).orElseThrow(() -> {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"patchpulse\", error=\"invalid_token\"");
+            return new HttpResponseException(403, "the bearer token is not one this collector accepts");
+        });
+        ctx.attribute(TOKEN_NAME, name);
+        ctx.with(RateLimitPlugin.class).requestPerTimeUnit(requestsPerMinute, TimeUnit.MINUTES);
+        long length = ctx.contentLength();
+        if (length > maxRequestBytes) {
+            throw new HttpResponseException(413, "the body has " + length + " bytes; at most " + maxRequestBytes
+                    + " are accepted: send smaller NDJSON batches");
+        }
+    }
+
+    private static InputFormat format(Context ctx) {
+        try {
+            return InputFormat.of(ctx.pathParam("format"));
+        } catch (IllegalArgumentException e) {
+            throw new HttpResponseException(404, e.getMessage());
+        }
+    }
+
+    private static void ingest(Context ctx, Ingestor ingestor, InputFormat format) throws IOException {
+        checkContentType(ctx, format);
+        byte[] body = ctx.bodyAsBytes();
+        if (body.length == 0) {
+            throw new HttpResponseException(400, "the body is empty");
+        }
+        String input = "http:" + ctx.attribute(TOKEN_NAME);
+        ParseResult result;
+        try {
+            result = ingestor.ingest(format, body, input, Map.of());
+        } catch (Ingestor.SpoolFullException e) {
+            ctx.header("Retry-After", "30");
+            problem(ctx, 503, e.getMessage());
+            return;
+        } catch (IOException e) {
+            LOG.error("Cannot spool a request from {}", input, e);
+            ctx.header("Retry-After", "30");
+            problem(ctx, 503, "the collector cannot store records right now; nothing of this request was kept");
+            return;
+        }
+        ObjectNode answer = counts(result);
+        if (result.accepted() == 0 && result.skipped() == 0 && result.rejected() > 0) {
+            // Nothing in the body could be read: a whole-request error, with the per-item problems as detail.
+            problem(ctx, 400, "no item of the body could be read as " + format.id() + "; first problem: "
+                    + result.problems().get(0), answer);
+            return;
+        }
+        ctx.status(202).contentType("application/json").result(answer.toString());
+    }
+
+    private static void checkContentType(Context ctx, InputFormat format) {
+        String type = ctx.contentType();
+        String mediaType = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
+        Set<String> allowed = switch (format) {
+            case EVENTLOG_XML -> XML_TYPES;
+            case WUFB -> WUFB_TYPES;
+            default -> JSON_TYPES;
+        };
+        if (!allowed.contains(mediaType)) {
+            throw new HttpResponseException(415, "Content-Type '" + (type == null ? "" : type) + "' is not accepted"
+                    + " for " + format.id() + "; send one of " + String.join(", ", allowed.stream().sorted().toList()));
+        }
+    }
+
+    private static ObjectNode counts(ParseResult result) {
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("accepted", result.accepted());
+        answer.put("rejected", result.rejected());
+        answer.put("skipped", result.skipped());
+        answer.put("records", result.records().size());
+        ArrayNode problems = answer.putArray("problems");
+        for (Problem problem : result.problems().subList(0, Math.min(MAX_LISTED_PROBLEMS, result.problems().size()))) {
+            ObjectNode item = problems.addObject();
+            item.put("line", problem.line());
+            if (problem.field() != null) {
+                item.put("field", problem.field());
+            }
+            item.put("message", problem.message());
+        }
+        if (result.problems().size() > MAX_LISTED_PROBLEMS) {
+            answer.put("problemsListed", MAX_LISTED_PROBLEMS);
+        }
+        return answer;
+    }
+
+    private static void problem(Context ctx, int status, String detail) {
+        problem(ctx, status, detail, null);
+    }
+
+    /** An RFC 9457 problem document; {@code extensions} members are added to it. */
+    private static void problem(Context ctx, int status, String detail, ObjectNode extensions) {
+        ObjectNode problem = JSON.createObjectNode();
+        problem.put("type", "about:blank");
+        problem.put("title", HttpStatus.forStatus(status).getMessage());
+        problem.put("status", status);
+        problem.put("detail", detail);
+        problem.put("instance", ctx.path());
+        if (extensions != null) {
+            problem.setAll(extensions);
+        }
+        ctx.status(status).contentType("application/problem+json").result(problem.toString());
+    }
+
+    @Override
+    public void close() {
+        app.stop();
+    }
+}

@@ -1,0 +1,213 @@
+package io.patchpulse.deploy.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchpulse.collector.parse.InputFormat;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse ingest}: posts files to a collector's ingest API, in batches, with a progress bar. */
+@Command(name = "ingest", mixinStandardHelpOptions = true,
+        description = {"Posts files to a collector. Line formats (NDJSON) go in batches of whole lines;",
+            "eventlog-xml and wufb files go whole. Retries on 429 and 503 as the collector asks (Retry-After).",
+            "Problems go to standard error as FILE:LINE: field: what. Exit status: 0 all accepted,",
+            "4 some items rejected, 1 the collector refused a request or could not be reached, 2 a usage error."})
+public final class IngestCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_ATTEMPTS = 8;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--format", required = true, paramLabel = "FORMAT",
+            description = "events, device-report, osquery, winlogbeat, eventlog-xml or wufb.")
+    private String format;
+
+    @Option(names = "--url", required = true, paramLabel = "URL",
+            description = "The collector, e.g. http://127.0.0.1:8088")
+    private URI url;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (or PATCHPULSE_TOKEN, or --token-file).")
+    private String token;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the bearer token.")
+    private Path tokenFile;
+
+    @Option(names = "--batch-bytes", paramLabel = "BYTES", defaultValue = "4194304",
+            description = "Largest batch of lines per request. Default 4 MiB.")
+    private int batchBytes;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to post.")
+    private List<Path> files;
+
+    private long accepted;
+    private long rejected;
+    private long skipped;
+    private long records;
+
+    @Override
+    public Integer call() throws Exception {
+        InputFormat inputFormat = InputFormat.of(format);
+        String bearer = token();
+        URI endpoint = url.resolve("/v1/ingest/" + inputFormat.id());
+        String contentType = switch (inputFormat) {
+            case EVENTLOG_XML -> "application/xml";
+            case WUFB -> "text/plain";
+            default -> "application/x-ndjson";
+        };
+        long totalBytes = 0;
+        for (Path file : files) {
+            if (!Files.isRegularFile(file)) {
+                throw new UncheckedIOException("no such file: " + file, new NoSuchFileException(file.toString()));
+            }
+            totalBytes += Files.size(file);
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        ProgressLine progress = new ProgressLine(err, "posting", totalBytes, "bytes");
+        boolean lineFormat = inputFormat != InputFormat.EVENTLOG_XML && inputFormat != InputFormat.WUFB;
+        for (Path file : files) {
+            byte[] content = Files.readAllBytes(file);
+            int offset = 0;
+            long firstLine = 1;
+            while (offset < content.length) {
+                int end = lineFormat ? batchEnd(content, offset) : content.length;
+                byte[] batch = Arrays.copyOfRange(content, offset, end);
+                JsonNode answer = post(http, endpoint, bearer, contentType, batch, file);
+                report(answer, file, firstLine, err);
+                firstLine += count(batch, (byte) '\n');
+                progress.advance(end - offset);
+                offset = end;
+            }
+        }
+        progress.done();
+        err.printf("%,d records from %,d items accepted, %,d rejected, %,d skipped%n", records, accepted, rejected,
+                skipped);
+        err.flush();
+        return rejected > 0 ? ParseCommand.SOME_REJECTED : 0;
+    }
+
+    private String token() throws IOException {
+        if (token != null) {
+            return token;
+        }
+        if (tokenFile != null) {
+            return Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
+        }
+        String fromEnvironment = System.getenv("PATCHPULSE_TOKEN");
+        if (fromEnvironment != null && !fromEnvironment.isBlank()) {
+            return fromEnvironment.strip();
+        }
+        throw new IllegalArgumentException("a token is required: --token, --token-file or PATCHPULSE_TOKEN");
+    }
+
+    /** End (exclusive) of the batch starting at {@code offset}: whole lines, at most batchBytes unless one is longer. */
+    private int batchEnd(byte[] content, int offset) {
+        int limit = Math.min(content.length, offset + batchBytes);
+        if (limit == content.length) {
+            return limit;
+        }
+        for (int i = limit - 1; i >= offset; i--) {
+            if (content[i] == '\n') {
+                return i + 1;
+            }
+        }
+        for (int i = limit; i < content.length; i++) {
+            if (content[i] == '\n') {
+                return i + 1;
+            }
+        }
+        return content.length;
+    }
+
+    private JsonNode post(HttpClient http, URI endpoint, String bearer, String contentType, byte[] batch, Path file)
+            throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            HttpRequest request = HttpRequest.newBuilder(endpoint)
+                    .timeout(Duration.ofMinutes(2))
+                    .header("Authorization", "Bearer " + bearer)
+                    .header("Content-Type", contentType)
+                    .POST(HttpRequest.BodyPublishers.ofByteArray(batch))
+                    .build();
+            HttpResponse<String> response;
+            try {
+                response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            } catch (IOException e) {
+                if (attempt >= MAX_ATTEMPTS) {
+                    throw new IOException("cannot reach the collector at " + endpoint + ": " + e.getMessage(), e);
+                }
+                Thread.sleep(Math.min(30_000, 500L << attempt));
+                continue;
+            }
+            int status = response.statusCode();
+            if ((status == 429 || status == 503) && attempt < MAX_ATTEMPTS) {
+                long wait = response.headers().firstValueAsLong("Retry-After").orElse(5);
+                Thread.sleep(Math.min(120, Math.max(1, wait)) * 1000);
+                continue;
+            }
+            JsonNode answer;
+            try {
+                answer = JSON.readTree(response.body());
+            } catch (IOException e) {
+                answer = null;
+            }
+            if (status == 202 || (status == 400 && answer != null && answer.has("problems"))) {
+                return answer;
+            }
+            String detail = answer != null && answer.has("detail") ? answer.get("detail").asText() : response.body();
+            throw new CollectorRefused("the collector refused " + file + " with " + status + ": " + detail);
+        }
+    }
+
+    private void report(JsonNode answer, Path file, long firstLine, PrintWriter err) {
+        accepted += answer.path("accepted").asLong();
+        rejected += answer.path("rejected").asLong();
+        skipped += answer.path("skipped").asLong();
+        records += answer.path("records").asLong();
+        List<String> lines = new ArrayList<>();
+        for (JsonNode problem : answer.path("problems")) {
+            long line = problem.path("line").asLong();
+            lines.add("\r" + file + ":" + (line == 0 ? 0 : line + firstLine - 1) + ": "
+                    + (problem.hasNonNull("field") ? problem.get("field").asText() + ": " : "")
+                    + problem.path("message").asText());
+        }
+        lines.forEach(err::println);
+    }
+
+    private static long count(byte[] bytes, byte wanted) {
+        long count = 0;
+        for (byte b : bytes) {
+            if (b == wanted) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /** The collector answered with an error that retrying will not fix. */
+    static final class CollectorRefused extends RuntimeException {
+        CollectorRefused(String message) {
+            super(message);
+        }
+    }
+}

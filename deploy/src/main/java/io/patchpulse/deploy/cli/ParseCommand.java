@@ -1,0 +1,105 @@
+package io.patchpulse.deploy.cli;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.collector.identity.DeviceIdKey;
+import io.patchpulse.collector.identity.DeviceIds;
+import io.patchpulse.collector.parse.InputFormat;
+import io.patchpulse.collector.parse.ParseContext;
+import io.patchpulse.collector.parse.ParseResult;
+import io.patchpulse.collector.parse.Parsers;
+import io.patchpulse.collector.parse.Problem;
+import io.patchpulse.schemas.serde.CanonicalJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code patchpulse parse}: what PatchPulse makes of a file, without sending anything anywhere. */
+@Command(name = "parse", mixinStandardHelpOptions = true,
+        description = {"Parses files as the collector would and prints the normalized records as NDJSON",
+            "({\"file\", \"line\", \"kind\", \"value\"}); every problem goes to standard error as FILE:LINE: field: what.",
+            "Exit status: 0 all items read, 4 some items rejected, 2 a usage error."})
+public final class ParseCommand implements Callable<Integer> {
+
+    /** Exit status when at least one item was rejected. */
+    static final int SOME_REJECTED = 4;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Option(names = "--format", required = true, paramLabel = "FORMAT",
+            description = "events, device-report, osquery, winlogbeat, eventlog-xml or wufb.")
+    private String format;
+
+    @Option(names = "--device-ids", paramLabel = "hmac|raw", defaultValue = "raw",
+            description = "raw (default here: you see your own host names) or hmac, the collector's default.")
+    private String deviceIds;
+
+    @Option(names = "--key-file", paramLabel = "FILE",
+            description = "The device-id key for --device-ids hmac (created if missing). Default ./device-id.key.")
+    private Path keyFile = Path.of(DeviceIdKey.FILE_NAME);
+
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to parse; - reads standard input.")
+    private List<Path> files;
+
+    @Override
+    public Integer call() throws IOException {
+        InputFormat inputFormat = InputFormat.of(format);
+        DeviceIds ids = switch (deviceIds) {
+            case "raw" -> DeviceIds.raw();
+            case "hmac" -> DeviceIds.hmac(DeviceIdKey.loadOrCreate(keyFile));
+            default -> throw new IllegalArgumentException("--device-ids must be hmac or raw, got '" + deviceIds + "'");
+        };
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        long records = 0;
+        long rejected = 0;
+        long skipped = 0;
+        for (Path file : files) {
+            ParseResult result;
+            String name = file.toString().equals("-") ? "stdin" : file.toString();
+            try (InputStream in = name.equals("stdin") ? System.in : Files.newInputStream(file)) {
+                result = Parsers.of(inputFormat).parse(in, new ParseContext(ids, Instant.now(), name));
+            } catch (NoSuchFileException e) {
+                throw new UncheckedIOException("no such file: " + file, e);
+            }
+            for (ParseResult.Line line : result.records()) {
+                out.println(line(name, line));
+            }
+            for (Problem problem : result.problems()) {
+                err.println(name + ":" + problem.line() + ": " + (problem.field() == null ? "" : problem.field() + ": ")
+                        + problem.message());
+            }
+            records += result.records().size();
+            rejected += result.rejected();
+            skipped += result.skipped();
+        }
+        out.flush();
+        err.printf("%,d records from %d file(s); %,d items rejected, %,d skipped (not about update installs)%n",
+                records, files.size(), rejected, skipped);
+        err.flush();
+        return rejected > 0 ? SOME_REJECTED : 0;
+    }
+
+    private static String line(String file, ParseResult.Line line) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("file", file);
+        node.put("line", line.line());
+        node.put("kind", line.record() instanceof CollectedRecord.Event ? "install-event" : "device-inventory");
+        node.set("value", CanonicalJson.toTree(line.record().value()));
+        return node.toString();
+    }
+}
