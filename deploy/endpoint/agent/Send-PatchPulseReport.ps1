@@ -446,12 +446,15 @@ function Get-PartitionList {
 
 # Size and free space of the partition that reagentc's 'Windows RE location' names
 # (\\?\GLOBALROOT\device\harddisk0\partition4\Recovery\WindowsRE): the label is localized, the path is not.
+# The path must end in the WindowsRE folder: reagentc may also list a push-button reset 'Recovery image location'
+# on another partition, which must not be taken for WinRE's (for example when WinRE is disabled and its own
+# location is empty).
 function Get-RecoveryVolume {
     param([string] $ReagentcText)
     if ([string]::IsNullOrEmpty($ReagentcText)) {
         return $null
     }
-    $match = [regex]::Match($ReagentcText, '(?i)\\harddisk(\d+)\\partition(\d+)')
+    $match = [regex]::Match($ReagentcText, '(?im)\\harddisk(\d+)\\partition(\d+)\\[^\r\n]*\\WindowsRE\\?\s*$')
     if (-not $match.Success) {
         Write-AgentLog -Level INFO -Message 'recoveryVolume: reagentc names no WinRE location (WinRE disabled?)'
         return $null
