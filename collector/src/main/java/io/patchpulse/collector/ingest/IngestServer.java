@@ -42,6 +42,8 @@ public final class IngestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_NAME = "patchpulse.token";
+    /** Set once a handler wrote a problem document, so the generic 404/405 handlers keep it. */
+    private static final String PROBLEM_WRITTEN = "patchpulse.problem";
     /** At most this many problems are listed in one answer; the counts are always complete. */
     static final int MAX_LISTED_PROBLEMS = 1000;
 
@@ -71,7 +73,7 @@ public final class IngestServer implements AutoCloseable {
             config.http.maxRequestSize = maxRequestBytes;
             config.startup.showJavalinBanner = false;
             config.registerPlugin(new RateLimitPlugin(limits ->
-                    limits.setKeyFunction(ctx -> String.valueOf(ctx.attribute(TOKEN_NAME)))));
+                    limits.setKeyFunction(IngestServer::tokenName)));
             config.routes.before("/v1/*", ctx -> authorize(ctx, tokens, requestsPerMinute, maxRequestBytes));
             config.routes.get("/v1/status", ctx -> ctx.json(status.get()));
             config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS));
@@ -88,10 +90,17 @@ public final class IngestServer implements AutoCloseable {
                 problem(ctx, 500, "the collector failed on this request; it was not stored (" + e.getClass()
                         .getSimpleName() + ")");
             });
-            config.routes.error(404, "*", ctx -> problem(ctx, 404, "no such endpoint: " + ctx.method() + " "
-                    + ctx.path() + " (POST /v1/events, /v1/device-reports, /v1/ingest/{format}; GET /v1/status)"));
-            config.routes.error(405, "*", ctx -> problem(ctx, 405, ctx.method() + " is not allowed on "
-                    + ctx.path()));
+            config.routes.error(404, "*", ctx -> {
+                if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+                    problem(ctx, 404, "no such endpoint: " + ctx.method() + " " + ctx.path()
+                            + " (POST /v1/events, /v1/device-reports, /v1/ingest/{format}; GET /v1/status)");
+                }
+            });
+            config.routes.error(405, "*", ctx -> {
+                if (ctx.attribute(PROBLEM_WRITTEN) == null) {
+                    problem(ctx, 405, ctx.method() + " is not allowed on " + ctx.path());
+                }
+            });
         }).start();
         LOG.info("Ingest API listening on http://{}:{}/v1/", host, app.port());
     }
@@ -123,6 +132,12 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
+    /** The name of the token the request was authorized with (set by {@link #authorize}). */
+    private static String tokenName(Context ctx) {
+        String name = ctx.attribute(TOKEN_NAME);
+        return name == null ? "anonymous" : name;
+    }
+
     private static InputFormat format(Context ctx) {
         try {
             return InputFormat.of(ctx.pathParam("format"));
@@ -137,7 +152,7 @@ public final class IngestServer implements AutoCloseable {
         if (body.length == 0) {
             throw new HttpResponseException(400, "the body is empty");
         }
-        String input = "http:" + ctx.attribute(TOKEN_NAME);
+        String input = "http:" + tokenName(ctx);
         ParseResult result;
         try {
             result = ingestor.ingest(format, body, input, Map.of());
@@ -211,6 +226,7 @@ public final class IngestServer implements AutoCloseable {
         if (extensions != null) {
             problem.setAll(extensions);
         }
+        ctx.attribute(PROBLEM_WRITTEN, Boolean.TRUE);
         ctx.status(status).contentType("application/problem+json").result(problem.toString());
     }
 

@@ -1,0 +1,51 @@
+package io.patchpulse.collector.ingest;
+
+import io.patchpulse.collector.identity.DeviceIds;
+import io.patchpulse.collector.publish.Spool;
+import io.patchpulse.schemas.topics.Topics;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/** A real ingest server on a free port with a real spool, without Kafka: what was acknowledged stays in the spool. */
+final class IngestApiFixture implements AutoCloseable {
+
+    static final String TOKEN = "test-token-0123456789";
+
+    final Spool spool;
+    final Topics topics = new Topics("test.");
+    final IngestServer server;
+    final HttpClient http = HttpClient.newHttpClient();
+
+    IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute) throws IOException {
+        this.spool = Spool.open(dir.resolve("spool"));
+        Ingestor ingestor = new Ingestor(spool, topics, DeviceIds.hmac(new byte[32]), 1_000_000, Clock.systemUTC());
+        this.server = new IngestServer(ingestor, Tokens.parse(List.of(Tokens.entry("test", TOKEN))), "127.0.0.1", 0,
+                maxRequestBytes, requestsPerMinute, () -> Map.of("spooled", spool.size()));
+    }
+
+    HttpResponse<String> post(String path, String contentType, byte[] body, String token)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (contentType != null) {
+            request.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        spool.close();
+    }
+}

@@ -1,0 +1,122 @@
+package io.patchpulse.collector.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchpulse.collector.publish.Spool;
+import io.patchpulse.schemas.topics.DlqHeaders;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IngestApiIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String NDJSON = "application/x-ndjson";
+
+    @TempDir
+    Path dir;
+
+    private IngestApiFixture api;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = new IngestApiFixture(dir, 64 * 1024, 5);
+    }
+
+    @AfterEach
+    void stop() {
+        api.close();
+    }
+
+    private static String event(String id, Instant at) {
+        return "{\"eventId\":\"" + id + "\",\"deviceId\":\"d-1\",\"occurredAt\":" + at.toEpochMilli()
+                + ",\"receivedAt\":" + at.toEpochMilli() + ",\"source\":\"AGENT\",\"kb\":\"KB5034441\","
+                + "\"outcome\":\"FAILED\",\"errorCode\":\"-2147023293\"}";
+    }
+
+    @Test
+    void shouldAcceptGoodLinesAndNameTheLineAndFieldOfEachBadOne() throws Exception {
+        Instant now = Instant.now();
+        String body = event("e1", now) + "\n{\"eventId\": tru}\n" + event("e2", now).replace("\"d-1\"", "\"\"")
+                + "\n" + event("e3", now) + "\n";
+
+        HttpResponse<String> response = api.post("/v1/events", NDJSON, body.getBytes(StandardCharsets.UTF_8),
+                IngestApiFixture.TOKEN);
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("accepted").asLong()).isEqualTo(2);
+        assertThat(answer.get("rejected").asLong()).isEqualTo(2);
+        assertThat(answer.get("problems").get(0).get("line").asLong()).isEqualTo(2);
+        assertThat(answer.get("problems").get(0).get("message").asText()).startsWith("not valid JSON");
+        assertThat(answer.get("problems").get(1).get("line").asLong()).isEqualTo(3);
+        assertThat(answer.get("problems").get(1).get("field").asText()).isEqualTo("deviceId");
+
+        // What was acknowledged is in the spool: two events, then two dead letters that say why and where
+        List<Spool.Entry> spooled = api.spool.oldest(100, Long.MAX_VALUE);
+        assertThat(spooled).extracting(e -> e.record().topic()).containsExactly("test.install-events",
+                "test.install-events", "test.install-events-dlq", "test.install-events-dlq");
+        assertThat(spooled.get(2).record().headers()).containsEntry(DlqHeaders.SOURCE_LINE, "2")
+                .containsEntry(DlqHeaders.SOURCE_INPUT, "http:test")
+                .containsEntry(DlqHeaders.REASON, DlqHeaders.REASON_INVALID);
+        assertThat(new String(spooled.get(2).record().value(), StandardCharsets.UTF_8)).isEqualTo("{\"eventId\": tru}\n");
+        assertThat(spooled.get(3).record().headers()).containsEntry(DlqHeaders.FIELD, "deviceId");
+    }
+
+    @Test
+    void shouldRefuseWithoutAValidToken() throws Exception {
+        byte[] body = event("e1", Instant.now()).getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> missing = api.post("/v1/events", NDJSON, body, null);
+        HttpResponse<String> wrong = api.post("/v1/events", NDJSON, body, "not-the-token");
+
+        assertThat(missing.statusCode()).isEqualTo(401);
+        assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .startsWith("Bearer"));
+        assertThat(missing.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        assertThat(JSON.readTree(missing.body()).get("status").asInt()).isEqualTo(401);
+        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(api.spool.size()).isZero();
+    }
+
+    @Test
+    void shouldAnswerWholeRequestErrorsWithProblemDetails() throws Exception {
+        String token = IngestApiFixture.TOKEN;
+
+        assertThat(api.post("/v1/events", "image/png", "{}".getBytes(StandardCharsets.UTF_8), token).statusCode())
+                .isEqualTo(415);
+        assertThat(api.post("/v1/ingest/eventlog-xml", NDJSON, "<Event/>".getBytes(StandardCharsets.UTF_8), token)
+                .statusCode()).isEqualTo(415);
+        assertThat(api.post("/v1/events", NDJSON, new byte[128 * 1024], token).statusCode()).isEqualTo(413);
+        HttpResponse<String> garbage = api.post("/v1/events", NDJSON, "garbage".getBytes(StandardCharsets.UTF_8),
+                token);
+        assertThat(garbage.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(garbage.body()).get("problems").get(0).get("line").asLong()).isEqualTo(1);
+        HttpResponse<String> unknown = api.post("/v1/ingest/syslog", NDJSON, "{}".getBytes(StandardCharsets.UTF_8),
+                token);
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(JSON.readTree(unknown.body()).get("detail").asText()).contains("osquery", "wufb");
+    }
+
+    @Test
+    void shouldLimitRequestsPerToken() throws Exception {
+        byte[] body = event("e1", Instant.now()).getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 5; i++) {
+            assertThat(api.post("/v1/events", NDJSON, body, IngestApiFixture.TOKEN).statusCode()).isEqualTo(202);
+        }
+
+        HttpResponse<String> over = api.post("/v1/events", NDJSON, body, IngestApiFixture.TOKEN);
+
+        assertThat(over.statusCode()).isEqualTo(429);
+        assertThat(over.headers().firstValue("Retry-After")).isPresent();
+        assertThat(api.spool.size()).isEqualTo(5);
+    }
+}

@@ -1,0 +1,156 @@
+package io.patchpulse.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.collector.CollectorService;
+import io.patchpulse.collector.CollectorSettings;
+import io.patchpulse.collector.ingest.Tokens;
+import io.patchpulse.collector.publish.Spool;
+import io.patchpulse.collector.simulate.FleetSimulator;
+import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.deploy.embedded.FreePorts;
+import io.patchpulse.deploy.embedded.PipelineProgress;
+import io.patchpulse.schemas.serde.CanonicalJson;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the collector acknowledges is never lost: records accepted while Kafka is down wait in the spool, survive a
+ * kill -9 of the collector, and once Kafka and a new collector are back they reach the trends exactly once (a batch
+ * the sender posted twice included), checked against an independent recount of the acknowledged lines.
+ */
+class CollectorDurabilityIT {
+
+    private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
+    private static final int BATCH_LINES = 500;
+
+    @TempDir
+    Path dir;
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void shouldDeliverEveryAcknowledgedEventOnceAfterAKafkaOutageAndAKill9() throws Exception {
+        List<String> lines = new ArrayList<>();
+        for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(200, 17).withDays(3)).simulate()) {
+            lines.add(eventsOutLine(record));
+        }
+        Path pipelineData = dir.resolve("pipeline");
+        Path collectorData = dir.resolve("collector");
+        Path acknowledged = dir.resolve("acknowledged.ndjson");
+        String token = Tokens.newToken();
+        int httpPort = FreePorts.pick();
+
+        // Given a pipeline that ran once (topics exist) and is now down: Kafka is unreachable
+        String bootstrap;
+        try (AllInOne pipeline = AllInOne.start(pipelineData, new SimpleMeterRegistry())) {
+            bootstrap = pipeline.bootstrapServers();
+        }
+
+        // When a collector in its own JVM acknowledges every batch (one of them twice), then is killed with -9
+        Process collector = startCollectorProcess(bootstrap, collectorData, httpPort, Tokens.entry("it", token));
+        long posted;
+        try {
+            URI status = URI.create("http://127.0.0.1:" + httpPort + "/v1/status");
+            await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() ->
+                    http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString())
+                            .statusCode() == 200);
+            posted = postAll(lines, httpPort, token, acknowledged);
+            postBatch(lines.subList(0, BATCH_LINES), httpPort, token, acknowledged);
+        } finally {
+            collector.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
+            collector.waitFor();
+        }
+        assertThat(posted).isEqualTo(lines.size());
+        try (Spool spool = Spool.open(collectorData.resolve("spool"))) {
+            assertThat(spool.size()).as("acknowledged records kept across the kill").isEqualTo(posted + BATCH_LINES);
+        }
+
+        // Then, with Kafka back and a new collector on the same data directory, the spool drains into the pipeline
+        try (AllInOne pipeline = AllInOne.start(pipelineData, new SimpleMeterRegistry());
+             CollectorService restarted = CollectorService.start(settings(bootstrap, collectorData, 0,
+                     Tokens.entry("it", token)), List.of())) {
+            await().atMost(DRAIN_TIMEOUT).until(() -> restarted.spool().size() == 0);
+            assertThat(new PipelineProgress(pipeline).awaitDrained(DRAIN_TIMEOUT, line -> { })).isTrue();
+
+            // and the store equals a recount of the acknowledged lines, each event id once
+            StoreContents.assertEqualsRecount(pipeline, IndependentRecount.of(acknowledged));
+            assertThat(new PipelineProgress(pipeline).deadLetters()).isZero();
+        }
+    }
+
+    private long postAll(List<String> lines, int port, String token, Path acknowledged) throws Exception {
+        long posted = 0;
+        for (int start = 0; start < lines.size(); start += BATCH_LINES) {
+            List<String> batch = lines.subList(start, Math.min(lines.size(), start + BATCH_LINES));
+            postBatch(batch, port, token, acknowledged);
+            posted += batch.size();
+        }
+        return posted;
+    }
+
+    /** Posts one NDJSON batch; only after its 202 are its lines written to the acknowledged file. */
+    private void postBatch(List<String> batch, int port, String token, Path acknowledged) throws Exception {
+        String body = String.join("\n", batch) + "\n";
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/v1/events"))
+                .header("Authorization", "Bearer " + token)
+                .header("Content-Type", "application/x-ndjson")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+        assertThat(response.body()).contains("\"accepted\":" + batch.size(), "\"rejected\":0");
+        Files.writeString(acknowledged, body, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+    }
+
+    private static String eventsOutLine(CollectedRecord record) {
+        String topic = record instanceof CollectedRecord.Event ? "patchpulse.install-events"
+                : "patchpulse.device-inventory";
+        return "{\"topic\":\"" + topic + "\",\"key\":\"" + record.deviceId() + "\",\"value\":"
+                + CanonicalJson.toLine(record.value()) + "}";
+    }
+
+    private static CollectorSettings settings(String bootstrap, Path data, int port, String tokenEntry) {
+        return new CollectorSettings(Map.of("bootstrap.servers", bootstrap,
+                CollectorSettings.DATA_DIR_CONFIG, data.toString(),
+                CollectorSettings.HTTP_PORT_CONFIG, Integer.toString(port),
+                CollectorSettings.TOKENS_CONFIG, tokenEntry,
+                CollectorSettings.RATE_LIMIT_CONFIG, "100000"));
+    }
+
+    private Process startCollectorProcess(String bootstrap, Path data, int port, String tokenEntry)
+            throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
+                "-Djava.io.tmpdir=" + dir,
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.patchpulse.schemas.avro",
+                "-cp", System.getProperty("java.class.path"),
+                "io.patchpulse.deploy.cli.PatchPulseCli", "collector",
+                "--bootstrap-servers", bootstrap,
+                "--set", CollectorSettings.DATA_DIR_CONFIG + "=" + data,
+                "--set", CollectorSettings.HTTP_PORT_CONFIG + "=" + port,
+                "--set", CollectorSettings.TOKENS_CONFIG + "=" + tokenEntry,
+                "--set", CollectorSettings.RATE_LIMIT_CONFIG + "=100000"));
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("collector-process.log").toFile())
+                .start();
+    }
+}
