@@ -1,5 +1,6 @@
 package io.patchpulse.collector.parse;
 
+import io.patchpulse.collector.parse.osquery.OsqueryParser;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,7 @@ public final class Parsers {
     private static final Map<InputFormat, FormatParser> PARSERS = new EnumMap<>(InputFormat.class);
 
     static {
-        for (FormatParser parser : List.<FormatParser>of(new EventsParser())) {
+        for (FormatParser parser : List.<FormatParser>of(new EventsParser(), new OsqueryParser())) {
             PARSERS.put(parser.format(), parser);
         }
     }

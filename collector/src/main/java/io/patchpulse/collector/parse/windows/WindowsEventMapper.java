@@ -109,8 +109,10 @@ public final class WindowsEventMapper {
         String guid = blankToNull(event.datum("updateGuid"));
         String rawError = blankToNull(event.datum(provider == Provider.WINRE_AGENT ? "Errorcode" : "errorCode"));
         InstallEvent.Builder builder = InstallEvent.newBuilder()
-                .setEventId(EventIds.of("w-", deviceId, provider, event.eventId(), event.recordId(),
-                        event.timeCreated().toEpochMilli(), guid, rawError))
+                // No record id: osquery does not carry it, and one event shipped by two routes must get one id.
+                .setEventId(EventIds.of("w-", deviceId, provider, event.eventId(),
+                        event.timeCreated().toEpochMilli(), guid == null ? null : guid.toLowerCase(Locale.ROOT)
+                                .replace("{", "").replace("}", ""), rawError))
                 .setDeviceId(deviceId)
                 .setOccurredAt(event.timeCreated())
                 .setReceivedAt(receivedAt)
