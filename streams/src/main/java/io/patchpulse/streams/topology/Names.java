@@ -15,6 +15,8 @@ public final class Names {
     public static final String DLQ_VALUES = "dlq-original-bytes";
     public static final String DLQ_SINK = "install-events-dlq-sink";
     public static final String ACCEPTED_VALUES = "accepted-events";
+    public static final String GROUP_INVENTORY = "inventory-by-device";
+    public static final String MERGE_INVENTORY = "merge-inventory";
     public static final String ENRICH = "enrich-with-inventory";
     public static final String COUNT_DEVICES = "count-devices";
     public static final String SPLIT_COUNTED = "counted-";

@@ -66,15 +66,20 @@ public final class TrendTopology {
                 .defaultBranch(Branched.as(Names.BRANCH_ACCEPTED));
         toDeadLetters(routes.get(Names.SPLIT + Names.BRANCH_REJECTED), topics, Names.DLQ_VALUES, Names.DLQ_SINK);
 
-        // 2 enrich: the inventory snapshot the event carries, else the device's latest from device-inventory.
-        // Both topics are keyed by device id with the same partition count, so this join needs no shuffle.
-        KTable<String, DeviceInventory> inventory = builder.table(topics.deviceInventory.name(),
-                Consumed.with(topics.deviceInventory.keySerde(), topics.deviceInventory.valueSerde())
-                        .withName(Names.SOURCE_INVENTORY)
-                        .withTimestampExtractor(new LenientTimestampExtractor()),
-                Materialized.<String, DeviceInventory, KeyValueStore<Bytes, byte[]>>as(Names.STORE_INVENTORY)
-                        .withKeySerde(topics.deviceInventory.keySerde())
-                        .withValueSerde(topics.deviceInventory.valueSerde()));
+        // 2 enrich: the inventory snapshot the event carries, else the device's inventory from device-inventory,
+        // merged from partial reports (InventoryMerge). Both topics are keyed by device id with the same partition
+        // count, so neither the grouping nor the join needs a shuffle.
+        KTable<String, DeviceInventory> inventory = builder.stream(topics.deviceInventory.name(),
+                        Consumed.with(topics.deviceInventory.keySerde(), topics.deviceInventory.valueSerde())
+                                .withName(Names.SOURCE_INVENTORY)
+                                .withTimestampExtractor(new LenientTimestampExtractor()))
+                .groupByKey(Grouped.with(Names.GROUP_INVENTORY, topics.deviceInventory.keySerde(),
+                        topics.deviceInventory.valueSerde()))
+                .aggregate(() -> null, (deviceId, update, current) -> InventoryMerge.merge(current, update),
+                        Named.as(Names.MERGE_INVENTORY),
+                        Materialized.<String, DeviceInventory, KeyValueStore<Bytes, byte[]>>as(Names.STORE_INVENTORY)
+                                .withKeySerde(topics.deviceInventory.keySerde())
+                                .withValueSerde(topics.deviceInventory.valueSerde()));
         KStream<String, Checked> enriched = routes.get(Names.SPLIT + Names.BRANCH_ACCEPTED)
                 .leftJoin(inventory, Checked::enrichedWith,
                         Joined.<String, Checked, DeviceInventory>as(Names.ENRICH)
