@@ -1,6 +1,7 @@
 package io.patchpulse.collector.parse;
 
 import io.patchpulse.collector.parse.osquery.OsqueryParser;
+import io.patchpulse.collector.parse.wufb.WufbParser;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +12,7 @@ public final class Parsers {
     private static final Map<InputFormat, FormatParser> PARSERS = new EnumMap<>(InputFormat.class);
 
     static {
-        for (FormatParser parser : List.<FormatParser>of(new EventsParser(), new OsqueryParser())) {
+        for (FormatParser parser : List.<FormatParser>of(new EventsParser(), new OsqueryParser(), new WufbParser())) {
             PARSERS.put(parser.format(), parser);
         }
     }
