@@ -84,6 +84,7 @@ public final class DemoCommand implements Callable<Integer> {
             new DemoReport(pipeline.questDbHttp()).print(out, "KB5034441");
             out.println();
             DemoReport.printWhereToQuery(out, pipeline.questDb());
+            DemoReport.printWhereToSend(out, pipeline.ingestUrl(), pipeline.ingestTokenFile());
             out.printf("%nwall time %.1f s; %s%n", seconds(started), PipelineProgress.memory());
             out.flush();
             if (exitWhenDone) {

@@ -48,6 +48,14 @@ final class DemoReport {
         }
     }
 
+    static void printWhereToSend(PrintWriter out, String ingestUrl, java.nio.file.Path tokenFile) {
+        out.println("Send your own telemetry while the demo runs (osquery, winlogbeat, eventlog-xml, wufb,");
+        out.println("device-report, events):");
+        out.printf("  ingest API:  %s/v1/   (bearer token in %s)%n", ingestUrl, tokenFile.toAbsolutePath());
+        out.printf("  for example: ./patchpulse ingest --format osquery --url %s --token-file %s "
+                + "osqueryd.results.log%n", ingestUrl, tokenFile.toAbsolutePath());
+    }
+
     static void printWhereToQuery(PrintWriter out, EmbeddedQuestDb questDb) {
         out.println("Query the results yourself while the demo runs:");
         out.printf("  QuestDB web console: %s/index.html%n", questDb.httpUrl());

@@ -1,6 +1,9 @@
 package io.patchpulse.deploy.embedded;
 
 import io.micrometer.core.instrument.MeterRegistry;
+import io.patchpulse.collector.CollectorService;
+import io.patchpulse.collector.CollectorSettings;
+import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.SinkConfig;
@@ -9,10 +12,16 @@ import io.patchpulse.sink.questdb.EmbeddedQuestDb;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.streams.StreamsApp;
 import io.patchpulse.streams.StreamsSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -82,6 +91,8 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
+    /** The ingest token's file name in the collector's data directory. */
+    public static final String INGEST_TOKEN_FILE = "ingest.token";
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Topics topics = Topics.defaults();
     private String bootstrapServers;
@@ -90,6 +101,8 @@ public final class AllInOne implements AutoCloseable {
     private QuestDbHttp questDbHttp;
     private StreamsApp streams;
     private SinkService sink;
+    private CollectorService collector;
+    private Path ingestTokenFile;
     private Admin admin;
 
     private AllInOne() {
@@ -138,9 +151,39 @@ public final class AllInOne implements AutoCloseable {
                 SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDbHttp.baseUrl())), meters);
         started.push(sink);
         sink.start();
+
+        collector = startCollector(dataDir.resolve("collector"));
+        started.push(collector);
         LOG.info("all-in-one pipeline running: Kafka {}{}, QuestDB {}{}", bootstrapServers,
                 endpoints.embeddedKafka() ? " (embedded)" : "", questDbHttp.baseUrl(),
                 endpoints.embeddedQuestDb() ? " (embedded)" : "");
+    }
+
+    /**
+     * The collector's ingest API on a free local port, admitting the token kept in {@code ingest.token} in its data
+     * directory (created on first start, owner-only), with the spool and the device-id key beside it.
+     */
+    private CollectorService startCollector(Path collectorDir) {
+        try {
+            Files.createDirectories(collectorDir);
+            ingestTokenFile = collectorDir.resolve(INGEST_TOKEN_FILE);
+            if (!Files.exists(ingestTokenFile)) {
+                Files.writeString(ingestTokenFile, Tokens.newToken() + "\n", StandardCharsets.US_ASCII);
+                try {
+                    Files.setPosixFilePermissions(ingestTokenFile, PosixFilePermissions.fromString("rw-------"));
+                } catch (UnsupportedOperationException notPosix) {
+                    // Windows: the data directory's ACL applies.
+                }
+            }
+            String token = Files.readString(ingestTokenFile, StandardCharsets.US_ASCII).strip();
+            return CollectorService.start(new CollectorSettings(Map.of(
+                    CollectorSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                    CollectorSettings.DATA_DIR_CONFIG, collectorDir.toString(),
+                    CollectorSettings.HTTP_PORT_CONFIG, "0",
+                    CollectorSettings.TOKENS_CONFIG, Tokens.entry("demo", token))), List.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the collector in " + collectorDir, e);
+        }
     }
 
     /** Starts the embedded broker and QuestDB that {@code endpoints} leave out, side by side: each takes seconds. */
@@ -204,6 +247,21 @@ public final class AllInOne implements AutoCloseable {
 
     public SinkService sink() {
         return sink;
+    }
+
+    /** The collector (ingest API, spool). */
+    public CollectorService collector() {
+        return collector;
+    }
+
+    /** The ingest API's base URL, {@code http://127.0.0.1:<port>}. */
+    public String ingestUrl() {
+        return "http://127.0.0.1:" + collector.port();
+    }
+
+    /** The file holding the bearer token the ingest API admits. */
+    public Path ingestTokenFile() {
+        return ingestTokenFile;
     }
 
     @Override
