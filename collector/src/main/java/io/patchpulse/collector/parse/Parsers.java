@@ -1,5 +1,6 @@
 package io.patchpulse.collector.parse;
 
+import io.patchpulse.collector.parse.agent.DeviceReportParser;
 import io.patchpulse.collector.parse.osquery.OsqueryParser;
 import io.patchpulse.collector.parse.wufb.WufbParser;
 import java.util.EnumMap;
@@ -12,7 +13,8 @@ public final class Parsers {
     private static final Map<InputFormat, FormatParser> PARSERS = new EnumMap<>(InputFormat.class);
 
     static {
-        for (FormatParser parser : List.<FormatParser>of(new EventsParser(), new OsqueryParser(), new WufbParser())) {
+        for (FormatParser parser : List.<FormatParser>of(new EventsParser(), new OsqueryParser(), new WufbParser(),
+                new DeviceReportParser())) {
             PARSERS.put(parser.format(), parser);
         }
     }
