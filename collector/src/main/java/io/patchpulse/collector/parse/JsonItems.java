@@ -83,7 +83,9 @@ public final class JsonItems {
                 long errorLine = e.getLocation() == null ? itemLine : baseLine + e.getLocation().getLineNr();
                 result.reject(Math.max(itemLine, 1), null, "not valid JSON: " + e.getOriginalMessage()
                         + (errorLine != itemLine ? " (at line " + errorLine + ")" : ""));
-                offset = nextItemStart(chars, lineStarts, (int) Math.max(errorLine, itemLine));
+                // Resume right after the broken item's first line, not after the error: a line cut short makes
+                // Jackson fail only on the next line, which is an intact item of its own.
+                offset = nextItemStart(chars, lineStarts, (int) itemLine);
             } catch (IOException e) {
                 throw new IllegalStateException("reading JSON from memory cannot fail with I/O", e);
             }

@@ -48,6 +48,14 @@ class JsonItemsTest {
     }
 
     @Test
+    void shouldNotLoseTheLineAfterOneCutShort() {
+        ParseResult parsed = read("{\"a\":1}\n{\"a\": {\n{\"a\":3}\n{\"a\":4}\n");
+
+        assertThat(lines).containsExactly(1L, 3L, 4L);
+        assertThat(parsed.problems()).singleElement().satisfies(p -> assertThat(p.line()).isEqualTo(2));
+    }
+
+    @Test
     void shouldRejectHostileNesting() {
         ParseResult parsed = read("[".repeat(10_000) + "\n{\"a\":1}\n");
 

@@ -26,8 +26,12 @@ public final class PatchPulseCli {
         // (QuestDB announces its shutdown there) are sent to standard error instead.
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         System.setOut(System.err);
-        System.exit(new CommandLine(new PatchPulseCli()).setOut(out)
-                .setExecutionExceptionHandler(PatchPulseCli::report).execute(args));
+        System.exit(commandLine().setOut(out).execute(args));
+    }
+
+    /** The command line with every command and the error policy of {@link #report}; tests run commands through it. */
+    static CommandLine commandLine() {
+        return new CommandLine(new PatchPulseCli()).setExecutionExceptionHandler(PatchPulseCli::report);
     }
 
     /**
