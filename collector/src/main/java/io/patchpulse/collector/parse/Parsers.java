@@ -1,7 +1,9 @@
 package io.patchpulse.collector.parse;
 
 import io.patchpulse.collector.parse.agent.DeviceReportParser;
+import io.patchpulse.collector.parse.eventxml.EventXmlParser;
 import io.patchpulse.collector.parse.osquery.OsqueryParser;
+import io.patchpulse.collector.parse.winlogbeat.WinlogbeatParser;
 import io.patchpulse.collector.parse.wufb.WufbParser;
 import java.util.EnumMap;
 import java.util.List;
@@ -14,7 +16,7 @@ public final class Parsers {
 
     static {
         for (FormatParser parser : List.<FormatParser>of(new EventsParser(), new OsqueryParser(), new WufbParser(),
-                new DeviceReportParser())) {
+                new DeviceReportParser(), new EventXmlParser(), new WinlogbeatParser())) {
             PARSERS.put(parser.format(), parser);
         }
     }

@@ -9,6 +9,8 @@ import io.patchpulse.collector.parse.JsonFields;
 import io.patchpulse.collector.parse.JsonItems;
 import io.patchpulse.collector.parse.ParseContext;
 import io.patchpulse.collector.parse.ParseResult;
+import io.patchpulse.collector.parse.eventxml.EventXmlParser;
+import io.patchpulse.collector.parse.windows.WindowsEventMapper;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.OsInfo;
@@ -154,12 +156,25 @@ public final class DeviceReportParser implements FormatParser {
     }
 
     /**
-     * HOOK for the event-XML parser: {@code eventsXml} (raw {@code wevtutil qe /f:xml} output) is not read yet, so a
-     * report carrying it is rejected naming the field. The lead replaces this with a call to the eventlog-xml parser
-     * (device id from {@code host}, source {@code AGENT}).
+     * {@code eventsXml}: raw {@code wevtutil qe /f:xml} output read by the event-XML reader, each event mapped as
+     * the agent's own (device id from {@code host}, source {@code AGENT}); a broken event rejects the report,
+     * naming the line inside the XML.
      */
     private static List<CollectedRecord> eventsXml(JsonNode eventsXml, String deviceId, ParseContext context) {
-        throw new BadField("$.eventsXml", "eventsXml is not read yet");
+        if (!eventsXml.isTextual()) {
+            throw new BadField("$.eventsXml", "expected the event XML as a string, got " + JsonFields.describe(eventsXml));
+        }
+        List<CollectedRecord> records = new ArrayList<>();
+        for (EventXmlParser.Item item : EventXmlParser.readEvents(eventsXml.asText())) {
+            if (item.problem() != null) {
+                throw new BadField("$.eventsXml", "line " + item.problem().line() + " of the XML: "
+                        + (item.problem().field() == null ? "" : item.problem().field() + ": ")
+                        + item.problem().message());
+            }
+            WindowsEventMapper.toInstallEvent(item.event(), deviceId, InputFormat.DEVICE_REPORT.source(),
+                    context.receivedAt()).ifPresent(event -> records.add(new CollectedRecord.Event(event)));
+        }
+        return records;
     }
 
     private static OsInfo os(JsonNode node) {

@@ -368,12 +368,39 @@ class DeviceReportParserTest {
     }
 
     @Test
-    void shouldRejectEventsXmlUntilTheEventXmlParserIsWiredUp() throws IOException {
-        ParseResult result = parse(report("\"eventsXml\": \"<Events><Event/></Events>\""));
+    void shouldReadEventsXmlAsTheAgentsOwnEvents() throws IOException {
+        String xml = "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>"
+                + "<Provider Name='Microsoft-Windows-WindowsUpdateClient' Guid='{945a8954-c147-4acd-923f-40c45405a658}'/>"
+                + "<EventID>20</EventID><TimeCreated SystemTime='2024-01-10T02:12:44.5510000Z'/>"
+                + "<EventRecordID>81234</EventRecordID><Computer>OTHER-NAME.corp.example.com</Computer></System>"
+                + "<EventData><Data Name='errorCode'>0x80070643</Data><Data Name='updateTitle'>2024-01 Security Update"
+                + " for Windows 10 Version 22H2 for x64-based Systems (KB5034441)</Data></EventData></Event>";
 
-        assertThat(result.problems()).containsExactly(new Problem(1, "$.eventsXml", "eventsXml is not read yet"));
-        assertThat(result.collected()).isEmpty();
+        ParseResult result = parse(report("\"eventsXml\": \"" + xml.replace("'", "\\\"") + "\""));
+
+        assertThat(result.problems()).isEmpty();
+        List<InstallEvent> events = result.collected().stream()
+                .filter(r -> r instanceof CollectedRecord.Event)
+                .map(r -> ((CollectedRecord.Event) r).event()).toList();
+        assertThat(events).singleElement().satisfies(event -> {
+            assertThat(event.getKb()).isEqualTo("KB5034441");
+            assertThat(event.getErrorCode()).isEqualTo("0x80070643");
+            assertThat(event.getSource()).isEqualTo(EventSource.AGENT);
+            // the device is the report's host, not the event's Computer
+            assertThat(event.getDeviceId()).isEqualTo(inventory(result).getDeviceId());
+        });
         assertThat(parse(report("\"eventsXml\": \"\"")).problems()).isEmpty();
         assertThat(parse(report("\"eventsXml\": null")).problems()).isEmpty();
+    }
+
+    @Test
+    void shouldRejectAReportWhoseEventsXmlIsBroken() throws IOException {
+        ParseResult result = parse(report("\"eventsXml\": \"<Event><System><EventID>20</System></Event>\""));
+
+        assertThat(result.problems()).singleElement().satisfies(problem -> {
+            assertThat(problem.field()).isEqualTo("$.eventsXml");
+            assertThat(problem.message()).startsWith("line 1 of the XML");
+        });
+        assertThat(result.collected()).isEmpty();
     }
 }
