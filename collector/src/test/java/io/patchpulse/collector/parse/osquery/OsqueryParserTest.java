@@ -122,8 +122,8 @@ class OsqueryParserTest {
         String device = IDS.of("DESKTOP-7K2Q9LM");
         Instant created = Instant.parse("2024-01-09T18:01:02.734Z"); // timestamp-millis
         assertThat(started).isEqualTo(InstallEvent.newBuilder()
-                .setEventId(EventIds.of("w-", device, WindowsEventMapper.Provider.WINDOWS_UPDATE_CLIENT, 43, null,
-                        created.toEpochMilli(), "{8AC1C1D4-7F6E-4B9E-9C43-2A3F0F3B5D11}", null))
+                .setEventId(EventIds.of("w-", device, WindowsEventMapper.Provider.WINDOWS_UPDATE_CLIENT, 43,
+                        created.toEpochMilli(), "8ac1c1d4-7f6e-4b9e-9c43-2a3f0f3b5d11", null))
                 .setDeviceId(device)
                 .setOccurredAt(created)
                 .setReceivedAt(RECEIVED)
