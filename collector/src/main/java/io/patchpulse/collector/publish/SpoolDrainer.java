@@ -44,7 +44,7 @@ public final class SpoolDrainer implements AutoCloseable {
     private final AtomicReference<String> lastError = new AtomicReference<>();
     private final AtomicReference<Instant> lastSuccess = new AtomicReference<>();
     private volatile boolean running = true;
-    private Producer<byte[], byte[]> producer;
+    private volatile Producer<byte[], byte[]> producer;
 
     /**
      * A drainer for {@code spool}; call {@link #start()}.
@@ -182,20 +182,28 @@ public final class SpoolDrainer implements AutoCloseable {
      */
     public void close(Duration timeout) {
         running = false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        join(Math.min(timeout.toMillis(), 2_000));
+        Producer<byte[], byte[]> current = producer;
+        if (thread.isAlive() && current != null) {
+            // Still in a batch after 2 s: Kafka is slow or unreachable, and a send waiting for metadata would hold
+            // the stop for max.block.ms. Closing the producer fails the batch, which simply stays in the spool.
+            current.close(Duration.ZERO);
+        }
+        join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+        if (thread.isAlive()) {
+            thread.interrupt();
+            join(5_000);
+        }
+        closeProducer();
+    }
+
+    private void join(long millis) {
         try {
-            thread.join(timeout.toMillis());
+            thread.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (thread.isAlive()) {
-            thread.interrupt();
-            try {
-                thread.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        closeProducer();
     }
 
     @Override
