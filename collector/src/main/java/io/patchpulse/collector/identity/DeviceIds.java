@@ -27,9 +27,20 @@ public final class DeviceIds {
     private static final HexFormat HEX = HexFormat.of();
 
     private final SecretKeySpec key;
+    /** A keyed Mac per thread: creating and initializing one costs more than hashing a name. */
+    private final ThreadLocal<Mac> macs;
 
     private DeviceIds(SecretKeySpec key) {
         this.key = key;
+        this.macs = key == null ? null : ThreadLocal.withInitial(() -> {
+            try {
+                Mac mac = Mac.getInstance(ALGORITHM);
+                mac.init(key);
+                return mac;
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
+            }
+        });
     }
 
     /** Keyed-hash ids under {@code key} (at least 16 bytes). */
@@ -63,14 +74,8 @@ public final class DeviceIds {
         if (key == null) {
             return name;
         }
-        try {
-            Mac mac = Mac.getInstance(ALGORITHM);
-            mac.init(key);
-            byte[] digest = mac.doFinal(name.getBytes(StandardCharsets.UTF_8));
-            return "d-" + HEX.formatHex(digest, 0, 16);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HMAC-SHA256 is not available in this JVM", e);
-        }
+        byte[] digest = macs.get().doFinal(name.getBytes(StandardCharsets.UTF_8));
+        return "d-" + HEX.formatHex(digest, 0, 16);
     }
 
     /**
