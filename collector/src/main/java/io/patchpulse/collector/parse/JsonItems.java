@@ -59,19 +59,19 @@ public final class JsonItems {
         int[] lineStarts = lineStarts(chars);
         int offset = 0;
         while (offset < chars.length) {
-            int baseLine = lineOf(lineStarts, offset); // 0-based line of offset
-            long itemLine = baseLine + 1;
+            final int start = offset;
+            long itemLine = lineOf(lineStarts, offset) + 1;
             try (JsonParser parser = MAPPER.getFactory().createParser(chars, offset, chars.length - offset)) {
                 JsonToken token;
                 while ((token = parser.nextToken()) != null) {
-                    itemLine = baseLine + parser.currentTokenLocation().getLineNr();
+                    itemLine = line(lineStarts, start, parser.currentTokenLocation());
                     if (token == JsonToken.START_ARRAY) {
                         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
                             if (token == null) {
                                 throw new com.fasterxml.jackson.core.JsonParseException(parser,
                                         "unexpected end of input inside the top-level array");
                             }
-                            itemLine = baseLine + parser.currentTokenLocation().getLineNr();
+                            itemLine = line(lineStarts, start, parser.currentTokenLocation());
                             deliver(itemLine, parser.readValueAsTree(), result, handler);
                         }
                     } else {
@@ -80,7 +80,7 @@ public final class JsonItems {
                 }
                 return;
             } catch (JsonProcessingException e) {
-                long errorLine = e.getLocation() == null ? itemLine : baseLine + e.getLocation().getLineNr();
+                long errorLine = e.getLocation() == null ? itemLine : line(lineStarts, start, e.getLocation());
                 result.reject(Math.max(itemLine, 1), null, "not valid JSON: " + e.getOriginalMessage()
                         + (errorLine != itemLine ? " (at line " + errorLine + ")" : ""));
                 // Resume right after the broken item's first line, not after the error: a line cut short makes
@@ -129,6 +129,18 @@ public final class JsonItems {
             }
         }
         return starts.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The 1-based line of a parser location, from its character offset: a line ends at {@code \n} only, as in
+     * {@code sed -n Np} (Jackson's own line numbers also break at a lone {@code \r}).
+     */
+    private static long line(int[] lineStarts, int start, com.fasterxml.jackson.core.JsonLocation location) {
+        long offset = location.getCharOffset();
+        if (offset < 0) {
+            return lineOf(lineStarts, start) + 1;
+        }
+        return lineOf(lineStarts, (int) Math.min(Integer.MAX_VALUE, start + offset)) + 1;
     }
 
     private static int lineOf(int[] lineStarts, int offset) {
