@@ -34,7 +34,13 @@ public final class CollectorSettings extends AbstractConfig {
     public static final String TOKENS_CONFIG = "collector.tokens";
     private static final String TOKENS_DOC = "Who may send: comma-separated name:sha256hex entries, the SHA-256 of "
             + "each bearer token in hex (create one with `patchpulse token`). Raw tokens are never configured. "
-            + "No entries: every request is refused with 401.";
+            + "No entries: every request is refused (401).";
+    public static final String MAX_CONCURRENT_CONFIG = "collector.http.max.concurrent";
+    private static final String MAX_CONCURRENT_DOC = "Requests parsed at the same time (each holds its body in "
+            + "memory); others wait up to 10 s, then get 503. Default 4.";
+    public static final String MAX_RECORD_BYTES_CONFIG = "collector.max.record.bytes";
+    private static final String MAX_RECORD_BYTES_DOC = "Largest record accepted (key, value, headers); larger items "
+            + "are rejected at once. Keep it below the producer's max.request.size. Default 921600 (900 KiB).";
     public static final String RATE_LIMIT_CONFIG = "collector.rate.limit.per.minute";
     private static final String RATE_LIMIT_DOC = "Requests per minute one token may send (over it: 429). "
             + "Default 600.";
@@ -62,6 +68,10 @@ public final class CollectorSettings extends AbstractConfig {
             .define(MAX_REQUEST_BYTES_CONFIG, Type.LONG, 16L << 20, ConfigDef.Range.between(1024, 1L << 30),
                     Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
             .define(TOKENS_CONFIG, Type.LIST, "", Importance.HIGH, TOKENS_DOC)
+            .define(MAX_CONCURRENT_CONFIG, Type.INT, 4, ConfigDef.Range.between(1, 256), Importance.LOW,
+                    MAX_CONCURRENT_DOC)
+            .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 900 * 1024, ConfigDef.Range.between(1024, 64 << 20),
+                    Importance.LOW, MAX_RECORD_BYTES_DOC)
             .define(RATE_LIMIT_CONFIG, Type.INT, 600, ConfigDef.Range.atLeast(1), Importance.MEDIUM, RATE_LIMIT_DOC)
             .define(SPOOL_MAX_RECORDS_CONFIG, Type.LONG, 10_000_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     SPOOL_MAX_RECORDS_DOC)
@@ -108,6 +118,14 @@ public final class CollectorSettings extends AbstractConfig {
 
     public long maxRequestBytes() {
         return getLong(MAX_REQUEST_BYTES_CONFIG);
+    }
+
+    public int maxConcurrentRequests() {
+        return getInt(MAX_CONCURRENT_CONFIG);
+    }
+
+    public int maxRecordBytes() {
+        return getInt(MAX_RECORD_BYTES_CONFIG);
     }
 
     public Tokens tokens() {

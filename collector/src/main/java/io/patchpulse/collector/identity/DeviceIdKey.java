@@ -36,15 +36,19 @@ public final class DeviceIdKey {
             new SecureRandom().nextBytes(key);
             Path parent = file.toAbsolutePath().getParent();
             Files.createDirectories(parent);
-            Path temp = Files.createTempFile(parent, FILE_NAME, ".tmp");
+            Path temp = Files.createTempFile(parent, FILE_NAME, ".tmp", ownerOnly());
             try {
-                restrict(temp);
                 Files.write(temp, (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII),
                         StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
-                // Two collectors starting on one data directory: the first file wins, the other reads it.
-                Files.move(temp, file);
+                // A hard link appears atomically and fails if the name exists: of two collectors starting on one
+                // data directory, the first key wins and the other reads it.
+                Files.createLink(file, temp);
             } catch (FileAlreadyExistsException lostRace) {
-                Files.deleteIfExists(temp);
+                // the other collector's key is in place
+            } catch (UnsupportedOperationException | IOException noLinks) {
+                if (!Files.exists(file)) {
+                    Files.move(temp, file);
+                }
             } finally {
                 Files.deleteIfExists(temp);
             }
@@ -68,11 +72,11 @@ public final class DeviceIdKey {
         return key;
     }
 
-    private static void restrict(Path file) throws IOException {
-        try {
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-        } catch (UnsupportedOperationException notPosix) {
-            // Windows: the data directory's ACL applies.
-        }
+    /** Owner-only permissions from the start on POSIX file systems; elsewhere the directory's ACL applies. */
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
     }
 }

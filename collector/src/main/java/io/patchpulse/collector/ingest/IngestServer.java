@@ -16,6 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -31,11 +32,13 @@ import org.slf4j.LoggerFactory;
  *       (and the two above by name);</li>
  *   <li>{@code GET /v1/status}: spool depth and Kafka delivery, no token needed.</li>
  * </ul>
- * Every POST needs {@code Authorization: Bearer <token>} (401 without, 403 for a token not configured) and is
- * limited per token (429 with Retry-After). A body of a wrong type gets 415, a too large one 413, one with nothing
- * usable 400. Otherwise the answer is 202 with accepted / rejected / skipped counts and, per rejected item, its line
- * and what was wrong; 202 means every accepted record is in the spool (synced to disk). Errors are RFC 9457 problem
- * details ({@code application/problem+json}).
+ * Every POST needs {@code Authorization: Bearer <token>} (401 without a token or with one not configured, as RFC
+ * 6750 says) and is limited per token (429 with Retry-After). A body of a wrong type gets 415, a too large one 413,
+ * one with nothing usable or with more bad items than are listed 400 (nothing stored); too many requests at once
+ * or a full spool 503 with Retry-After. Otherwise the answer is 202 with accepted / rejected / skipped counts and,
+ * per rejected item, its line and what was wrong; 202 means every accepted record and every rejected item (for the
+ * dead-letter topic) is in the spool, synced to disk. Errors are RFC 9457 problem details
+ * ({@code application/problem+json}).
  */
 public final class IngestServer implements AutoCloseable {
 
@@ -44,11 +47,9 @@ public final class IngestServer implements AutoCloseable {
     private static final String TOKEN_NAME = "patchpulse.token";
     /** Set once a handler wrote a problem document, so the generic 404/405 handlers keep it. */
     private static final String PROBLEM_WRITTEN = "patchpulse.problem";
-    /** At most this many problems are listed in one answer; the counts are always complete. */
-    static final int MAX_LISTED_PROBLEMS = 1000;
 
     private static final Set<String> JSON_TYPES = Set.of("application/json", "application/x-ndjson",
-            "application/ndjson", "application/jsonl", "application/json-seq", "text/plain");
+            "application/ndjson", "application/jsonl", "text/plain");
     private static final Set<String> XML_TYPES = Set.of("application/xml", "text/xml", "text/plain");
     private static final Set<String> WUFB_TYPES = Set.of("text/csv", "application/csv", "application/json",
             "application/x-ndjson", "application/ndjson", "text/plain");
@@ -61,12 +62,13 @@ public final class IngestServer implements AutoCloseable {
      * @param status what {@code GET /v1/status} reports
      */
     public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
-                        int requestsPerMinute, Supplier<Map<String, Object>> status) {
+                        int requestsPerMinute, int maxConcurrent, Supplier<Map<String, Object>> status) {
         Objects.requireNonNull(ingestor, "ingestor");
         Objects.requireNonNull(tokens, "tokens");
         if (tokens.isEmpty()) {
             LOG.warn("No ingest tokens are configured (collector.tokens): every request will be refused with 401");
         }
+        Semaphore inFlight = new Semaphore(maxConcurrent);
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
@@ -76,9 +78,10 @@ public final class IngestServer implements AutoCloseable {
                     limits.setKeyFunction(IngestServer::tokenName)));
             config.routes.before("/v1/*", ctx -> authorize(ctx, tokens, requestsPerMinute, maxRequestBytes));
             config.routes.get("/v1/status", ctx -> ctx.json(status.get()));
-            config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS));
-            config.routes.post("/v1/device-reports", ctx -> ingest(ctx, ingestor, InputFormat.DEVICE_REPORT));
-            config.routes.post("/v1/ingest/{format}", ctx -> ingest(ctx, ingestor, format(ctx)));
+            config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS, inFlight));
+            config.routes.post("/v1/device-reports", ctx -> ingest(ctx, ingestor, InputFormat.DEVICE_REPORT,
+                    inFlight));
+            config.routes.post("/v1/ingest/{format}", ctx -> ingest(ctx, ingestor, format(ctx), inFlight));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (e.getStatus() == HttpStatus.TOO_MANY_REQUESTS.getCode()) {
                     ctx.header("Retry-After", "60");
@@ -120,8 +123,9 @@ public final class IngestServer implements AutoCloseable {
             throw new HttpResponseException(401, "send Authorization: Bearer <token>");
         }
         String name = tokens.verify(header.substring(7).strip()).orElseThrow(() -> {
+            // RFC 6750: a token that is not valid is answered 401 with error="invalid_token".
             ctx.header("WWW-Authenticate", "Bearer realm=\"patchpulse\", error=\"invalid_token\"");
-            return new HttpResponseException(403, "the bearer token is not one this collector accepts");
+            return new HttpResponseException(401, "the bearer token is not one this collector accepts");
         });
         ctx.attribute(TOKEN_NAME, name);
         ctx.with(RateLimitPlugin.class).requestPerTimeUnit(requestsPerMinute, TimeUnit.MINUTES);
@@ -146,34 +150,42 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    private static void ingest(Context ctx, Ingestor ingestor, InputFormat format) throws IOException {
+    private static void ingest(Context ctx, Ingestor ingestor, InputFormat format, Semaphore inFlight)
+            throws IOException, InterruptedException {
         checkContentType(ctx, format);
-        byte[] body = ctx.bodyAsBytes();
-        if (body.length == 0) {
-            throw new HttpResponseException(400, "the body is empty");
+        // Bodies are held in memory while parsed: bound how many at once, so a burst costs latency, not the heap.
+        if (!inFlight.tryAcquire(10, TimeUnit.SECONDS)) {
+            ctx.header("Retry-After", "5");
+            problem(ctx, 503, "the collector is busy with other requests; retry shortly");
+            return;
         }
-        String input = "http:" + tokenName(ctx);
-        ParseResult result;
         try {
-            result = ingestor.ingest(format, body, input, Map.of());
-        } catch (Ingestor.SpoolFullException e) {
-            ctx.header("Retry-After", "30");
-            problem(ctx, 503, e.getMessage());
-            return;
-        } catch (IOException e) {
-            LOG.error("Cannot spool a request from {}", input, e);
-            ctx.header("Retry-After", "30");
-            problem(ctx, 503, "the collector cannot store records right now; nothing of this request was kept");
-            return;
+            byte[] body = ctx.bodyAsBytes();
+            if (body.length == 0) {
+                throw new HttpResponseException(400, "the body is empty");
+            }
+            String input = "http:" + tokenName(ctx);
+            ParseResult result;
+            try {
+                result = ingestor.ingest(format, body, input, Map.of(), Ingestor.Mode.REQUEST);
+            } catch (Ingestor.Refused refused) {
+                // A whole-request error: nothing was stored, the sender still has the data.
+                problem(ctx, 400, refused.getMessage(), counts(refused.result()));
+                return;
+            } catch (Ingestor.SpoolFullException e) {
+                ctx.header("Retry-After", "30");
+                problem(ctx, 503, e.getMessage());
+                return;
+            } catch (IOException e) {
+                LOG.error("Cannot spool a request from {}", input, e);
+                ctx.header("Retry-After", "30");
+                problem(ctx, 503, "the collector cannot store records right now; nothing of this request was kept");
+                return;
+            }
+            ctx.status(202).contentType("application/json").result(counts(result).toString());
+        } finally {
+            inFlight.release();
         }
-        ObjectNode answer = counts(result);
-        if (result.accepted() == 0 && result.skipped() == 0 && result.rejected() > 0) {
-            // Nothing in the body could be read: a whole-request error, with the per-item problems as detail.
-            problem(ctx, 400, "no item of the body could be read as " + format.id() + "; first problem: "
-                    + result.problems().get(0), answer);
-            return;
-        }
-        ctx.status(202).contentType("application/json").result(answer.toString());
     }
 
     private static void checkContentType(Context ctx, InputFormat format) {
@@ -197,7 +209,7 @@ public final class IngestServer implements AutoCloseable {
         answer.put("skipped", result.skipped());
         answer.put("records", result.records().size());
         ArrayNode problems = answer.putArray("problems");
-        for (Problem problem : result.problems().subList(0, Math.min(MAX_LISTED_PROBLEMS, result.problems().size()))) {
+        for (Problem problem : result.problems()) {
             ObjectNode item = problems.addObject();
             item.put("line", problem.line());
             if (problem.field() != null) {
@@ -205,8 +217,8 @@ public final class IngestServer implements AutoCloseable {
             }
             item.put("message", problem.message());
         }
-        if (result.problems().size() > MAX_LISTED_PROBLEMS) {
-            answer.put("problemsListed", MAX_LISTED_PROBLEMS);
+        if (!result.allProblemsKept()) {
+            answer.put("problemsListed", result.problems().size());
         }
         return answer;
     }

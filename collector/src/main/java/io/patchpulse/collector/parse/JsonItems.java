@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +44,30 @@ public final class JsonItems {
     }
 
     private JsonItems() {
+    }
+
+    /**
+     * True when {@code start} (the first bytes of an input) reads as NDJSON: its first line is a complete JSON
+     * object. Pretty-printed JSON ({@code ConvertTo-Json}) starts with a line holding only <code>{</code>, UTF-16
+     * text with its zero bytes; such inputs must be read whole, not cut at line ends.
+     */
+    public static boolean isNdjson(byte[] start) {
+        if (start.length >= 2 && ((start[0] & 0xFF) == 0xFF || (start[0] & 0xFF) == 0xFE)) {
+            return false;
+        }
+        int end = 0;
+        while (end < start.length && start[end] != '\n') {
+            end++;
+        }
+        if (end == start.length && end > 0 && start.length >= 64 * 1024) {
+            return false; // no line end in the first 64 KiB: not line-oriented
+        }
+        try {
+            JsonNode first = MAPPER.readTree(TextInput.decode(java.util.Arrays.copyOf(start, end)));
+            return first != null && first.isObject();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     /** Reads all items of {@code input}. */
@@ -101,7 +123,8 @@ public final class JsonItems {
         } catch (BadField e) {
             result.reject(e.at(line));
         } catch (RuntimeException e) {
-            LOG.warn("Parser failed on the item at line {}; it is rejected", line, e);
+            LOG.warn("Parser failed on the item at line {}; it is rejected: {}", line, e.toString());
+            LOG.debug("Parser failure at line {}", line, e);
             result.reject(line, null, "could not be read (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")");
         }
     }
@@ -121,14 +144,17 @@ public final class JsonItems {
     }
 
     private static int[] lineStarts(char[] chars) {
-        List<Integer> starts = new ArrayList<>();
-        starts.add(0);
+        int[] starts = new int[64];
+        int count = 1;
         for (int i = 0; i < chars.length; i++) {
             if (chars[i] == '\n') {
-                starts.add(i + 1);
+                if (count == starts.length) {
+                    starts = java.util.Arrays.copyOf(starts, count * 2);
+                }
+                starts[count++] = i + 1;
             }
         }
-        return starts.stream().mapToInt(Integer::intValue).toArray();
+        return java.util.Arrays.copyOf(starts, count);
     }
 
     /**

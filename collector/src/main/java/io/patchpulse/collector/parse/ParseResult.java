@@ -16,7 +16,14 @@ import java.time.Instant;
  *
  * <p>An item can yield several records (a device report gives an inventory and its events) or none.
  */
-public record ParseResult(List<Line> records, List<Problem> problems, long accepted, long skipped) {
+public record ParseResult(List<Line> records, List<Problem> problems, long accepted, long skipped, long rejected) {
+
+    /**
+     * At most this many problems are kept, in input order; {@link #rejected} still counts all. An input with more
+     * bad items than this is not telemetry with a few bad lines but the wrong thing, and a million problem objects
+     * would only exhaust the heap.
+     */
+    public static final int MAX_PROBLEMS = 1000;
 
     /** One normalized record and the line of the item it came from. */
     public record Line(long line, CollectedRecord record) {
@@ -28,9 +35,21 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         problems = List.copyOf(problems);
     }
 
-    /** Items refused, one problem each. */
-    public long rejected() {
-        return problems.size();
+    /** True when every rejected item has its problem in {@link #problems}. */
+    public boolean allProblemsKept() {
+        return rejected == problems.size();
+    }
+
+    /** Records and problems of the items at {@code lines} removed and replaced by {@code problem} each. */
+    public ParseResult withRejected(java.util.Map<Long, Problem> rejectedLines) {
+        if (rejectedLines.isEmpty()) {
+            return this;
+        }
+        List<Line> kept = records.stream().filter(r -> !rejectedLines.containsKey(r.line())).toList();
+        List<Problem> all = new ArrayList<>(problems);
+        all.addAll(rejectedLines.values());
+        all.sort(java.util.Comparator.comparingLong(Problem::line));
+        return new ParseResult(kept, all, accepted - rejectedLines.size(), skipped, rejected + rejectedLines.size());
     }
 
     /** The records without their lines. */
@@ -53,6 +72,7 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         private final List<Problem> problems = new ArrayList<>();
         private long accepted;
         private long skipped;
+        private long rejected;
         private final Instant now;
 
         private Builder(Instant now) {
@@ -70,6 +90,12 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
                     Optional<Violation> violation = EventValidator.check(event.deviceId(), event.event(), now);
                     if (violation.isPresent()) {
                         return reject(line, violation.get().field(), violation.get().detail());
+                    }
+                } else {
+                    String deviceId = record.deviceId();
+                    if (deviceId == null || deviceId.isBlank() || deviceId.length() > EventValidator.MAX_ID_LENGTH) {
+                        return reject(line, "deviceId", "deviceId must be 1 to " + EventValidator.MAX_ID_LENGTH
+                                + " characters");
                     }
                 }
             }
@@ -93,27 +119,31 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
 
         /** The item at {@code line} was refused. */
         public Builder reject(long line, String field, String message) {
-            problems.add(new Problem(line, field, message));
-            return this;
+            return reject(new Problem(line, field, message));
         }
 
         /** The item was refused. */
         public Builder reject(Problem problem) {
-            problems.add(Objects.requireNonNull(problem, "problem"));
+            Objects.requireNonNull(problem, "problem");
+            rejected++;
+            if (problems.size() < MAX_PROBLEMS) {
+                problems.add(problem);
+            }
             return this;
         }
 
         /** Adds everything {@code other} holds (for a parser that delegates part of its input). */
         public Builder addAll(ParseResult other) {
             records.addAll(other.records());
-            problems.addAll(other.problems());
+            other.problems().forEach(this::reject);
+            rejected += other.rejected() - other.problems().size();
             accepted += other.accepted();
             skipped += other.skipped();
             return this;
         }
 
         public ParseResult build() {
-            return new ParseResult(records, problems, accepted, skipped);
+            return new ParseResult(records, problems, accepted, skipped, rejected);
         }
     }
 }

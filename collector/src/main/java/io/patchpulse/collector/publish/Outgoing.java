@@ -23,7 +23,9 @@ import java.util.Objects;
  */
 public record Outgoing(String topic, String key, long timestampMs, byte[] value, Map<String, String> headers) {
 
-    private static final byte FORMAT = 1;
+    /** Format 1 wrote strings with writeUTF (64 KiB limit); 2 writes length-prefixed UTF-8. Both are read. */
+    private static final byte FORMAT_UTF = 1;
+    private static final byte FORMAT = 2;
 
     /** All components are required; headers are copied, in order. */
     public Outgoing {
@@ -52,6 +54,38 @@ public record Outgoing(String topic, String key, long timestampMs, byte[] value,
                 topics.deviceInventory.valueSerde().serializer().serialize(topic, value));
     }
 
+    private static void writeString(DataOutputStream out, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String readString(DataInputStream in, boolean utf, int limit) throws IOException {
+        return utf ? in.readUTF() : new String(readBytes(in, limit), StandardCharsets.UTF_8);
+    }
+
+    private static byte[] readBytes(DataInputStream in, int limit) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > limit) {
+            throw new IllegalArgumentException("spool record has a bad length " + length);
+        }
+        byte[] bytes = in.readNBytes(length);
+        if (bytes.length != length) {
+            throw new IOException("spool record is truncated");
+        }
+        return bytes;
+    }
+
+    /** Bytes Kafka would count for this record, roughly: key, value and headers. */
+    public int size() {
+        int size = key.getBytes(StandardCharsets.UTF_8).length + value.length + 64;
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            size += header.getKey().getBytes(StandardCharsets.UTF_8).length
+                    + header.getValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        return size;
+    }
+
     /** The key as Kafka gets it (UTF-8, as the topic registry's string serde writes it). */
     public byte[] keyBytes() {
         return key.getBytes(StandardCharsets.UTF_8);
@@ -62,15 +96,15 @@ public record Outgoing(String topic, String key, long timestampMs, byte[] value,
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length + topic.length() + key.length() + 32);
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT);
-            out.writeUTF(topic);
-            out.writeUTF(key);
+            writeString(out, topic);
+            writeString(out, key);
             out.writeLong(timestampMs);
             out.writeInt(value.length);
             out.write(value);
             out.writeInt(headers.size());
             for (Map.Entry<String, String> header : headers.entrySet()) {
-                out.writeUTF(header.getKey());
-                out.writeUTF(header.getValue());
+                writeString(out, header.getKey());
+                writeString(out, header.getValue());
             }
         } catch (IOException e) {
             throw new UncheckedIOException("writing to memory cannot fail", e);
@@ -86,21 +120,18 @@ public record Outgoing(String topic, String key, long timestampMs, byte[] value,
     public static Outgoing decode(byte[] encoded) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(encoded))) {
             byte format = in.readByte();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_UTF) {
                 throw new IllegalArgumentException("unknown spool record format " + format);
             }
-            String topic = in.readUTF();
-            String key = in.readUTF();
+            boolean utf = format == FORMAT_UTF;
+            String topic = readString(in, utf, encoded.length);
+            String key = readString(in, utf, encoded.length);
             long timestamp = in.readLong();
-            int length = in.readInt();
-            if (length < 0 || length > encoded.length) {
-                throw new IllegalArgumentException("spool record has a bad value length " + length);
-            }
-            byte[] value = in.readNBytes(length);
+            byte[] value = readBytes(in, encoded.length);
             int count = in.readInt();
             Map<String, String> headers = new LinkedHashMap<>();
             for (int i = 0; i < count; i++) {
-                headers.put(in.readUTF(), in.readUTF());
+                headers.put(readString(in, utf, encoded.length), readString(in, utf, encoded.length));
             }
             return new Outgoing(topic, key, timestamp, value, headers);
         } catch (IOException e) {

@@ -54,6 +54,10 @@ public final class Spool implements AutoCloseable {
     private final AtomicLong next = new AtomicLong();
     private final AtomicLong first = new AtomicLong();
     private final Path directory;
+    /** Every use of the database holds the read lock; close takes the write lock, so nothing runs on a freed handle. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock lifecycle =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private boolean closed;
 
     private Spool(Path directory) throws IOException {
         this.directory = directory;
@@ -103,6 +107,15 @@ public final class Spool implements AutoCloseable {
      * @throws IOException when the write fails: nothing of the batch was stored
      */
     public void append(List<Outgoing> batch, Map<String, Long> inputPositions) throws IOException {
+        lockOpen();
+        try {
+            appendOpen(batch, inputPositions);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void appendOpen(List<Outgoing> batch, Map<String, Long> inputPositions) throws IOException {
         synchronized (appendLock) {
             long start = next.get();
             try (WriteBatch write = new WriteBatch()) {
@@ -143,6 +156,15 @@ public final class Spool implements AutoCloseable {
      * @throws IOException when a stored record cannot be read back (the spool is damaged)
      */
     public List<Entry> oldest(int max, long maxBytes) throws IOException {
+        lockOpen();
+        try {
+            return oldestOpen(max, maxBytes);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private List<Entry> oldestOpen(int max, long maxBytes) throws IOException {
         List<Entry> entries = new ArrayList<>();
         long bytes = 0;
         try (RocksIterator it = db.newIterator(records)) {
@@ -162,6 +184,7 @@ public final class Spool implements AutoCloseable {
 
     /** Drops every record up to and including {@code sequence} (Kafka acknowledged them). */
     public void removeThrough(long sequence) throws IOException {
+        lockOpen();
         try {
             // Not synced: if the removal is lost in a crash the records are sent again, and downstream drops
             // replays by event id; a synced removal would only cost latency.
@@ -169,6 +192,8 @@ public final class Spool implements AutoCloseable {
             first.set(Math.max(first.get(), sequence + 1));
         } catch (RocksDBException e) {
             throw new IOException("cannot remove sent records from the spool: " + e.getMessage(), e);
+        } finally {
+            lifecycle.readLock().unlock();
         }
     }
 
@@ -184,27 +209,49 @@ public final class Spool implements AutoCloseable {
 
     /** The remembered position of input {@code name}, or -1. */
     public long position(String name) throws IOException {
+        lockOpen();
         try {
             byte[] value = db.get(positions, name.getBytes(StandardCharsets.UTF_8));
             return value == null ? -1 : ByteBuffer.wrap(value).getLong();
         } catch (RocksDBException e) {
             throw new IOException("cannot read a position from the spool: " + e.getMessage(), e);
+        } finally {
+            lifecycle.readLock().unlock();
         }
     }
 
+    /** Closes the database (idempotent); operations after it fail with an IOException. */
     @Override
     public void close() {
-        synchronized (appendLock) {
-            try {
-                db.syncWal();
-            } catch (RocksDBException e) {
-                // Closing anyway: appended batches were synced when they were written.
+        lifecycle.writeLock().lock();
+        try {
+            if (closed) {
+                return;
             }
-            handles.forEach(ColumnFamilyHandle::close);
-            db.close();
-            synced.close();
-            unsynced.close();
-            closeOptions();
+            closed = true;
+            synchronized (appendLock) {
+                try {
+                    db.syncWal();
+                } catch (RocksDBException e) {
+                    // Closing anyway: appended batches were synced when they were written.
+                }
+                handles.forEach(ColumnFamilyHandle::close);
+                db.close();
+                synced.close();
+                unsynced.close();
+                closeOptions();
+                appendLock.notifyAll();
+            }
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    private void lockOpen() throws IOException {
+        lifecycle.readLock().lock();
+        if (closed) {
+            lifecycle.readLock().unlock();
+            throw new IOException("the spool in " + directory + " is closed");
         }
     }
 

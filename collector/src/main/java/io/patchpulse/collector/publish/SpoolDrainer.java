@@ -64,6 +64,12 @@ public final class SpoolDrainer implements AutoCloseable {
             defaults.putAll(extraProperties);
         }
         this.producerProperties = KafkaPublisher.producerProperties(bootstrapServers, defaults);
+        try {
+            this.producer = newProducer();
+        } catch (org.apache.kafka.common.KafkaException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new IllegalArgumentException("the Kafka producer settings are not usable: " + cause.getMessage(), e);
+        }
         this.thread = new Thread(this::run, "patchpulse-spool-drainer");
         this.thread.setDaemon(true);
     }
@@ -136,7 +142,7 @@ public final class SpoolDrainer implements AutoCloseable {
 
     private void send(List<Spool.Entry> batch) throws Exception {
         if (producer == null) {
-            producer = new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
+            producer = newProducer();
         }
         List<Future<RecordMetadata>> acks = new ArrayList<>(batch.size());
         for (Spool.Entry entry : batch) {
@@ -151,6 +157,10 @@ public final class SpoolDrainer implements AutoCloseable {
         for (Future<RecordMetadata> ack : acks) {
             ack.get(); // throws the send's failure
         }
+    }
+
+    private Producer<byte[], byte[]> newProducer() {
+        return new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
     private void sleep(Duration duration) {

@@ -13,21 +13,26 @@ import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 
-/** A real ingest server on a free port with a real spool, without Kafka: what was acknowledged stays in the spool. */
+/**
+ * A real ingest server on a free port with a real spool, without Kafka: what was acknowledged stays in the spool.
+ * Records over 8 KiB are refused.
+ */
 final class IngestApiFixture implements AutoCloseable {
 
     static final String TOKEN = "test-token-0123456789";
 
     final Spool spool;
     final Topics topics = new Topics("test.");
+    final Ingestor ingestor;
     final IngestServer server;
     final HttpClient http = HttpClient.newHttpClient();
 
     IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute) throws IOException {
         this.spool = Spool.open(dir.resolve("spool"));
-        Ingestor ingestor = new Ingestor(spool, topics, DeviceIds.hmac(new byte[32]), 1_000_000, Clock.systemUTC());
+        this.ingestor = new Ingestor(spool, topics, DeviceIds.hmac(new byte[32]), 1_000_000, 8 * 1024,
+                Clock.systemUTC());
         this.server = new IngestServer(ingestor, Tokens.parse(List.of(Tokens.entry("test", TOKEN))), "127.0.0.1", 0,
-                maxRequestBytes, requestsPerMinute, () -> Map.of("spooled", spool.size()));
+                maxRequestBytes, requestsPerMinute, 4, () -> Map.of("spooled", spool.size()));
     }
 
     HttpResponse<String> post(String path, String contentType, byte[] body, String token)

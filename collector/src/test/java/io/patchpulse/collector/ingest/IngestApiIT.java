@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.patchpulse.collector.parse.ParseResult;
 import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.schemas.topics.DlqHeaders;
 import java.net.http.HttpResponse;
@@ -28,7 +29,7 @@ class IngestApiIT {
 
     @BeforeEach
     void start() throws Exception {
-        api = new IngestApiFixture(dir, 64 * 1024, 5);
+        api = new IngestApiFixture(dir, 64 * 1024, 1000);
     }
 
     @AfterEach
@@ -83,7 +84,9 @@ class IngestApiIT {
                 .startsWith("Bearer"));
         assertThat(missing.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         assertThat(JSON.readTree(missing.body()).get("status").asInt()).isEqualTo(401);
-        assertThat(wrong.statusCode()).isEqualTo(403);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> assertThat(v)
+                .contains("invalid_token"));
         assertThat(api.spool.size()).isZero();
     }
 
@@ -100,6 +103,9 @@ class IngestApiIT {
                 token);
         assertThat(garbage.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(garbage.body()).get("problems").get(0).get("line").asLong()).isEqualTo(1);
+        assertThat(api.post("/v1/events", NDJSON, "\n \n".getBytes(StandardCharsets.UTF_8), token).statusCode())
+                .isEqualTo(400);
+        assertThat(api.spool.size()).as("a refused request stores nothing").isZero();
         HttpResponse<String> unknown = api.post("/v1/ingest/syslog", NDJSON, "{}".getBytes(StandardCharsets.UTF_8),
                 token);
         assertThat(unknown.statusCode()).isEqualTo(404);
@@ -107,7 +113,39 @@ class IngestApiIT {
     }
 
     @Test
+    void shouldRefuseABodyWithMoreBadItemsThanAreListedAndStoreNothing() throws Exception {
+        byte[] body = (event("e1", Instant.now()) + "\n" + "{}\n".repeat(ParseResult.MAX_PROBLEMS + 1))
+                .getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = api.post("/v1/events", NDJSON, body, IngestApiFixture.TOKEN);
+
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("rejected").asLong()).isEqualTo(ParseResult.MAX_PROBLEMS + 1);
+        assertThat(answer.get("problems")).hasSize(ParseResult.MAX_PROBLEMS);
+        assertThat(api.spool.size()).isZero();
+    }
+
+    @Test
+    void shouldRejectARecordKafkaCouldNeverTake() throws Exception {
+        String huge = event("e2", Instant.now()).replace("\"kb\"", "\"updateTitle\":\"" + "x".repeat(20_000)
+                + "\",\"kb\"");
+        byte[] body = (event("e1", Instant.now()) + "\n" + huge + "\n").getBytes(StandardCharsets.UTF_8);
+
+        HttpResponse<String> response = api.post("/v1/events", "application/x-ndjson", body, IngestApiFixture.TOKEN);
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        JsonNode answer = JSON.readTree(response.body());
+        assertThat(answer.get("accepted").asLong()).isEqualTo(1);
+        assertThat(answer.get("rejected").asLong()).isEqualTo(1);
+        assertThat(answer.get("problems").get(0).get("line").asLong()).isEqualTo(2);
+        assertThat(answer.get("problems").get(0).get("message").asText()).contains("at most 8192");
+    }
+
+    @Test
     void shouldLimitRequestsPerToken() throws Exception {
+        api.close();
+        api = new IngestApiFixture(dir.resolve("limited"), 64 * 1024, 5);
         byte[] body = event("e1", Instant.now()).getBytes(StandardCharsets.UTF_8);
         for (int i = 0; i < 5; i++) {
             assertThat(api.post("/v1/events", NDJSON, body, IngestApiFixture.TOKEN).statusCode()).isEqualTo(202);

@@ -3,6 +3,7 @@ package io.patchpulse.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.patchpulse.collector.parse.InputFormat;
+import io.patchpulse.collector.parse.JsonItems;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -47,7 +48,8 @@ public final class IngestCommand implements Callable<Integer> {
             description = "The collector, e.g. http://127.0.0.1:8088")
     private URI url;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token (or PATCHPULSE_TOKEN, or --token-file).")
+    @Option(names = "--token", paramLabel = "TOKEN", description = "Bearer token. Visible to other users in the "
+            + "process list: prefer --token-file or PATCHPULSE_TOKEN.")
     private String token;
 
     @Option(names = "--token-file", paramLabel = "FILE", description = "File holding the bearer token.")
@@ -64,12 +66,14 @@ public final class IngestCommand implements Callable<Integer> {
     private long rejected;
     private long skipped;
     private long records;
+    private long refused;
 
     @Override
     public Integer call() throws Exception {
         InputFormat inputFormat = InputFormat.of(format);
         String bearer = token();
-        URI endpoint = url.resolve("/v1/ingest/" + inputFormat.id());
+        String base = url.toString().replaceAll("/+$", "");
+        URI endpoint = URI.create(base + "/v1/ingest/" + inputFormat.id());
         String contentType = switch (inputFormat) {
             case EVENTLOG_XML -> "application/xml";
             case WUFB -> "text/plain";
@@ -85,9 +89,12 @@ public final class IngestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         ProgressLine progress = new ProgressLine(err, "posting", totalBytes, "bytes");
-        boolean lineFormat = inputFormat != InputFormat.EVENTLOG_XML && inputFormat != InputFormat.WUFB;
         for (Path file : files) {
             byte[] content = Files.readAllBytes(file);
+            // NDJSON goes in batches of whole lines; anything else (XML, CSV, pretty-printed or UTF-16 JSON) whole.
+            boolean lineFormat = inputFormat == InputFormat.OSQUERY || inputFormat == InputFormat.WINLOGBEAT
+                    || ((inputFormat == InputFormat.EVENTS || inputFormat == InputFormat.DEVICE_REPORT)
+                    && JsonItems.isNdjson(Arrays.copyOf(content, Math.min(content.length, 64 * 1024))));
             int offset = 0;
             long firstLine = 1;
             while (offset < content.length) {
@@ -101,8 +108,8 @@ public final class IngestCommand implements Callable<Integer> {
             }
         }
         progress.done();
-        err.printf("%,d records from %,d items accepted, %,d rejected, %,d skipped%n", records, accepted, rejected,
-                skipped);
+        err.printf("%,d records from %,d items accepted, %,d rejected, %,d skipped%s%n", records, accepted, rejected,
+                skipped, refused == 0 ? "" : "; " + refused + " request(s) refused as a whole (nothing of them stored)");
         err.flush();
         return rejected > 0 ? ParseCommand.SOME_REJECTED : 0;
     }
@@ -180,10 +187,17 @@ public final class IngestCommand implements Callable<Integer> {
     }
 
     private void report(JsonNode answer, Path file, long firstLine, PrintWriter err) {
-        accepted += answer.path("accepted").asLong();
-        rejected += answer.path("rejected").asLong();
-        skipped += answer.path("skipped").asLong();
-        records += answer.path("records").asLong();
+        if (answer.path("status").asInt() == 400) {
+            // Refused as a whole: nothing of this batch was stored, whatever the parser could read.
+            refused++;
+            rejected += answer.path("accepted").asLong() + answer.path("rejected").asLong();
+            err.println("\r" + file + " (from line " + firstLine + "): " + answer.path("detail").asText());
+        } else {
+            accepted += answer.path("accepted").asLong();
+            rejected += answer.path("rejected").asLong();
+            skipped += answer.path("skipped").asLong();
+            records += answer.path("records").asLong();
+        }
         List<String> lines = new ArrayList<>();
         for (JsonNode problem : answer.path("problems")) {
             long line = problem.path("line").asLong();

@@ -49,8 +49,8 @@ public final class ParseCommand implements Callable<Integer> {
     private String deviceIds;
 
     @Option(names = "--key-file", paramLabel = "FILE",
-            description = "The device-id key for --device-ids hmac (created if missing). Default ./device-id.key.")
-    private Path keyFile = Path.of(DeviceIdKey.FILE_NAME);
+            description = "The collector's device-id key (its data directory's device-id.key), for --device-ids hmac.")
+    private Path keyFile;
 
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to parse; - reads standard input.")
     private List<Path> files;
@@ -60,7 +60,13 @@ public final class ParseCommand implements Callable<Integer> {
         InputFormat inputFormat = InputFormat.of(format);
         DeviceIds ids = switch (deviceIds) {
             case "raw" -> DeviceIds.raw();
-            case "hmac" -> DeviceIds.hmac(DeviceIdKey.loadOrCreate(keyFile));
+            case "hmac" -> {
+                if (keyFile == null || !Files.isRegularFile(keyFile)) {
+                    throw new IllegalArgumentException("--device-ids hmac needs --key-file: the collector's "
+                            + DeviceIdKey.FILE_NAME + ", so the ids match the ones it sends");
+                }
+                yield DeviceIds.hmac(DeviceIdKey.read(keyFile));
+            }
             default -> throw new IllegalArgumentException("--device-ids must be hmac or raw, got '" + deviceIds + "'");
         };
         PrintWriter out = spec.commandLine().getOut();

@@ -168,14 +168,14 @@ public final class AllInOne implements AutoCloseable {
             Files.createDirectories(collectorDir);
             ingestTokenFile = collectorDir.resolve(INGEST_TOKEN_FILE);
             if (!Files.exists(ingestTokenFile)) {
-                Files.writeString(ingestTokenFile, Tokens.newToken() + "\n", StandardCharsets.US_ASCII);
-                try {
-                    Files.setPosixFilePermissions(ingestTokenFile, PosixFilePermissions.fromString("rw-------"));
-                } catch (UnsupportedOperationException notPosix) {
-                    // Windows: the data directory's ACL applies.
-                }
+                Path temp = Files.createTempFile(collectorDir, INGEST_TOKEN_FILE, ".tmp", ownerOnly());
+                Files.writeString(temp, Tokens.newToken() + "\n", StandardCharsets.US_ASCII);
+                Files.move(temp, ingestTokenFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
             String token = Files.readString(ingestTokenFile, StandardCharsets.US_ASCII).strip();
+            if (token.isEmpty()) {
+                throw new IllegalStateException(ingestTokenFile + " is empty; delete it and a new token is made");
+            }
             return CollectorService.start(new CollectorSettings(Map.of(
                     CollectorSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     CollectorSettings.DATA_DIR_CONFIG, collectorDir.toString(),
@@ -184,6 +184,14 @@ public final class AllInOne implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the collector in " + collectorDir, e);
         }
+    }
+
+    /** Owner-only permissions on POSIX file systems; none (the directory's ACL applies) elsewhere. */
+    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
+        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                ? new java.nio.file.attribute.FileAttribute<?>[] {
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
+                : new java.nio.file.attribute.FileAttribute<?>[0];
     }
 
     /** Starts the embedded broker and QuestDB that {@code endpoints} leave out, side by side: each takes seconds. */

@@ -21,7 +21,8 @@ public final class EventValidator {
     public static final Instant EARLIEST = Instant.parse("2000-01-01T00:00:00Z");
     /** Device clocks may run ahead of the collector's by this much before an event counts as from the future. */
     public static final Duration CLOCK_SKEW = Duration.ofDays(1);
-    private static final int MAX_ID_LENGTH = 256;
+    /** Longest event and device id accepted. */
+    public static final int MAX_ID_LENGTH = 256;
 
     private EventValidator() {
     }
