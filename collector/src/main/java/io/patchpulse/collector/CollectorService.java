@@ -60,7 +60,7 @@ public final class CollectorService implements AutoCloseable {
             // Built here, not on first use: a producer setting Kafka rejects fails the start, not every batch.
             this.drainer = new SpoolDrainer(spool, settings.bootstrapServers(), settings.producerProperties());
             this.ingestor = new Ingestor(spool, settings.topics(), deviceIds, settings.spoolMaxRecords(),
-                    settings.maxRecordBytes(), Clock.systemUTC());
+                    settings.maxRecordBytes(), Clock.systemUTC(), settings.dlqPayload());
             drainer.start();
             this.server = new IngestServer(ingestor, settings.tokens(), settings.httpHost(), settings.httpPort(),
                     settings.maxRequestBytes(), settings.rateLimitPerMinute(), settings.maxConcurrentRequests(),

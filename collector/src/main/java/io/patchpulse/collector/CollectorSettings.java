@@ -53,6 +53,10 @@ public final class CollectorSettings extends AbstractConfig {
     public static final String DEVICE_ID_KEY_FILE_CONFIG = "collector.device.id.key.file";
     private static final String DEVICE_ID_KEY_FILE_DOC = "File of the HMAC key (Base64), created on first start. "
             + "Every collector of one fleet must share it. Default <collector.data.dir>/device-id.key.";
+    public static final String DLQ_PAYLOAD_CONFIG = "collector.dlq.payload";
+    private static final String DLQ_PAYLOAD_DOC = "raw (default): a rejected item's dead letter carries its text as "
+            + "received, which may hold host names; omit: only the headers saying what was wrong and where (input, "
+            + "line), for sites where no raw name may reach Kafka.";
     public static final String PRODUCER_PREFIX = "producer.";
 
     private static final ConfigDef DEFINITION = new ConfigDef()
@@ -77,6 +81,8 @@ public final class CollectorSettings extends AbstractConfig {
                     SPOOL_MAX_RECORDS_DOC)
             .define(DEVICE_IDS_CONFIG, Type.STRING, "hmac", ConfigDef.ValidString.in("hmac", "raw"), Importance.HIGH,
                     DEVICE_IDS_DOC)
+            .define(DLQ_PAYLOAD_CONFIG, Type.STRING, "raw", ConfigDef.ValidString.in("raw", "omit"), Importance.MEDIUM,
+                    DLQ_PAYLOAD_DOC)
             .define(DEVICE_ID_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, DEVICE_ID_KEY_FILE_DOC);
 
     private final Tokens tokens;
@@ -142,6 +148,11 @@ public final class CollectorSettings extends AbstractConfig {
 
     public boolean pseudonymousDeviceIds() {
         return getString(DEVICE_IDS_CONFIG).equals("hmac");
+    }
+
+    /** True when dead letters carry the rejected item's text. */
+    public boolean dlqPayload() {
+        return getString(DLQ_PAYLOAD_CONFIG).equals("raw");
     }
 
     public Path deviceIdKeyFile() {

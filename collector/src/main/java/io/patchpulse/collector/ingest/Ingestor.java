@@ -76,6 +76,7 @@ public final class Ingestor {
     private final long maxSpooled;
     private final int maxRecordBytes;
     private final Clock clock;
+    private final boolean keepPayload;
 
     /**
      * @param maxRecordBytes largest record (key, value, headers) accepted; a larger one is rejected at once, as
@@ -83,6 +84,16 @@ public final class Ingestor {
      */
     public Ingestor(Spool spool, Topics topics, DeviceIds deviceIds, long maxSpooled, int maxRecordBytes,
                     Clock clock) {
+        this(spool, topics, deviceIds, maxSpooled, maxRecordBytes, clock, true);
+    }
+
+    /**
+     * @param keepPayload whether dead letters carry the rejected item's text (it may hold raw host names); without
+     *                    it they carry only the headers saying what was wrong and where (input, line)
+     */
+    public Ingestor(Spool spool, Topics topics, DeviceIds deviceIds, long maxSpooled, int maxRecordBytes,
+                    Clock clock, boolean keepPayload) {
+        this.keepPayload = keepPayload;
         this.spool = Objects.requireNonNull(spool, "spool");
         this.topics = Objects.requireNonNull(topics, "topics");
         this.deviceIds = Objects.requireNonNull(deviceIds, "deviceIds");
@@ -151,7 +162,7 @@ public final class Ingestor {
         if (!result.problems().isEmpty()) {
             batch.addAll(deadLetters(format, body, inputName, result, now));
         }
-        if (!result.allProblemsKept()) {
+        if (!result.allProblemsKept() && keepPayload) {
             batch.addAll(wholeInput(format, body, inputName, result, now));
         }
         if (spool.size() + batch.size() > maxSpooled && mode == Mode.REQUEST) {
@@ -204,7 +215,7 @@ public final class Ingestor {
     /** One DLQ record per problem: the item's text (from its line to the next item's), with what was wrong. */
     private List<Outgoing> deadLetters(InputFormat format, byte[] body, String inputName, ParseResult result,
                                        Instant now) {
-        String[] lines = TextInput.decode(body).split("\n", -1);
+        String[] lines = keepPayload ? TextInput.decode(body).split("\n", -1) : new String[0];
         TreeSet<Long> starts = new TreeSet<>();
         result.records().forEach(r -> starts.add(r.line()));
         result.problems().forEach(p -> starts.add(p.line()));
@@ -212,7 +223,9 @@ public final class Ingestor {
         for (Problem problem : result.problems()) {
             byte[] text;
             boolean truncated = false;
-            if (problem.line() == 0) {
+            if (!keepPayload) {
+                text = new byte[0];
+            } else if (problem.line() == 0) {
                 text = body;
             } else {
                 Long next = starts.higher(problem.line());
