@@ -5,6 +5,7 @@ import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.ingest.FileWatcher;
 import io.patchpulse.collector.ingest.IngestServer;
 import io.patchpulse.collector.ingest.Ingestor;
+import io.patchpulse.collector.ingest.KafkaInput;
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.collector.publish.SpoolDrainer;
@@ -43,6 +44,7 @@ public final class CollectorService implements AutoCloseable {
     private Ingestor ingestor;
     private IngestServer server;
     private final List<FileWatcher> watchers = new ArrayList<>();
+    private final List<KafkaInput> kafkaInputs = new ArrayList<>();
 
     private CollectorService(CollectorSettings settings, List<Watch> watches) throws IOException {
         AvroTrust.install();
@@ -65,6 +67,9 @@ public final class CollectorService implements AutoCloseable {
             this.server = new IngestServer(ingestor, settings.tokens(), settings.httpHost(), settings.httpPort(),
                     settings.maxRequestBytes(), settings.rateLimitPerMinute(), settings.maxConcurrentRequests(),
                     this::status);
+            for (KafkaInput.Source source : settings.kafkaInputs()) {
+                kafkaInputs.add(new KafkaInput(source, ingestor, settings.consumerProperties()).start());
+            }
             for (Watch watch : watches) {
                 watchers.add(new FileWatcher(watch.directory(), watch.format(), ingestor,
                         (int) Math.min(Integer.MAX_VALUE, settings.maxRequestBytes()), Duration.ofSeconds(1)).start());
@@ -111,6 +116,9 @@ public final class CollectorService implements AutoCloseable {
     public void close() {
         for (FileWatcher watcher : watchers) {
             watcher.close();
+        }
+        for (KafkaInput input : kafkaInputs) {
+            input.close();
         }
         if (server != null) {
             server.close();

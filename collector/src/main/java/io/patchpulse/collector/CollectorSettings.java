@@ -1,9 +1,12 @@
 package io.patchpulse.collector;
 
+import io.patchpulse.collector.ingest.KafkaInput;
 import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.schemas.topics.Topics;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -57,7 +60,15 @@ public final class CollectorSettings extends AbstractConfig {
     private static final String DLQ_PAYLOAD_DOC = "raw (default): a rejected item's dead letter carries its text as "
             + "received, which may hold host names; omit: only the headers saying what was wrong and where (input, "
             + "line), for sites where no raw name may reach Kafka.";
+    public static final String KAFKA_INPUTS_CONFIG = "collector.kafka.inputs";
+    private static final String KAFKA_INPUTS_DOC = "Topics that shippers write documents to themselves, as "
+            + "format:topic entries, for example winlogbeat:patchpulse.winlogbeat (Winlogbeat's output.kafka). Default "
+            + "none.";
+    public static final String KAFKA_INPUT_GROUP_CONFIG = "collector.kafka.input.group.id";
+    private static final String KAFKA_INPUT_GROUP_DOC = "Consumer group of the Kafka inputs (positions are kept in "
+            + "the spool; the group shows the lag). Default patchpulse-collector-inputs.";
     public static final String PRODUCER_PREFIX = "producer.";
+    public static final String CONSUMER_PREFIX = "consumer.";
 
     private static final ConfigDef DEFINITION = new ConfigDef()
             .define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new ConfigDef.NonEmptyString(),
@@ -83,9 +94,13 @@ public final class CollectorSettings extends AbstractConfig {
                     DEVICE_IDS_DOC)
             .define(DLQ_PAYLOAD_CONFIG, Type.STRING, "raw", ConfigDef.ValidString.in("raw", "omit"), Importance.MEDIUM,
                     DLQ_PAYLOAD_DOC)
+            .define(KAFKA_INPUTS_CONFIG, Type.LIST, "", Importance.MEDIUM, KAFKA_INPUTS_DOC)
+            .define(KAFKA_INPUT_GROUP_CONFIG, Type.STRING, "patchpulse-collector-inputs",
+                    new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_INPUT_GROUP_DOC)
             .define(DEVICE_ID_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, DEVICE_ID_KEY_FILE_DOC);
 
     private final Tokens tokens;
+    private final List<KafkaInput.Source> kafkaInputs = new ArrayList<>();
 
     /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
     public CollectorSettings(Map<String, ?> values) {
@@ -95,6 +110,30 @@ public final class CollectorSettings extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(TOKENS_CONFIG + ": " + e.getMessage());
         }
+        for (String entry : getList(KAFKA_INPUTS_CONFIG)) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                kafkaInputs.add(KafkaInput.Source.parse(entry.strip()));
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(KAFKA_INPUTS_CONFIG + ": " + e.getMessage());
+            }
+        }
+    }
+
+    /** The Kafka topics to read documents from. */
+    public List<KafkaInput.Source> kafkaInputs() {
+        return List.copyOf(kafkaInputs);
+    }
+
+    /** Consumer properties of the Kafka inputs: brokers, group, then {@value #CONSUMER_PREFIX} keys. */
+    public Map<String, Object> consumerProperties() {
+        Map<String, Object> properties = new LinkedHashMap<>();
+        properties.put("bootstrap.servers", bootstrapServers());
+        properties.put("group.id", getString(KAFKA_INPUT_GROUP_CONFIG));
+        properties.putAll(originalsWithPrefix(CONSUMER_PREFIX));
+        return properties;
     }
 
     /** The definition, for documentation. */
