@@ -10,7 +10,6 @@ import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.topics.Topics;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

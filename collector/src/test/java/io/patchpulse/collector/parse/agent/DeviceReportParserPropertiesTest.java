@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.patchpulse.collector.parse.Samples;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.JsonItems;
@@ -13,7 +14,6 @@ import io.patchpulse.collector.parse.ParseResult;
 import io.patchpulse.schemas.avro.WinreStatus;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -78,12 +78,7 @@ class DeviceReportParserPropertiesTest {
     private final DeviceReportParser parser = new DeviceReportParser();
 
     private static String text(String name) {
-        try (InputStream in = DeviceReportParserPropertiesTest.class.getResourceAsStream("/samples/device-report/"
-                + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.text("device-report/" + name);
     }
 
     private ParseResult parse(byte[] bytes) {

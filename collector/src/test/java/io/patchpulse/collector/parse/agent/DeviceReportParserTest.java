@@ -2,6 +2,7 @@ package io.patchpulse.collector.parse.agent;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.patchpulse.collector.parse.Samples;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.InputFormat;
@@ -24,7 +25,6 @@ import io.patchpulse.schemas.avro.WinreInfo;
 import io.patchpulse.schemas.avro.WinreStatus;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -43,11 +43,8 @@ class DeviceReportParserTest {
 
     private final DeviceReportParser parser = new DeviceReportParser();
 
-    static byte[] sample(String name) throws IOException {
-        try (InputStream in = DeviceReportParserTest.class.getResourceAsStream("/samples/device-report/" + name)) {
-            assertThat(in).as(name).isNotNull();
-            return in.readAllBytes();
-        }
+    static byte[] sample(String name) {
+        return Samples.bytes("device-report/" + name);
     }
 
     private ParseResult parse(byte[] bytes) throws IOException {

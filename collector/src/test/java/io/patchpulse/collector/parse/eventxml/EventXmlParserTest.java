@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
+import io.patchpulse.collector.parse.Samples;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.ParseContext;
@@ -15,8 +16,6 @@ import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,22 +40,11 @@ class EventXmlParserTest {
     }
 
     static byte[] sample(String name) {
-        try (InputStream in = EventXmlParserTest.class.getResourceAsStream("/samples/eventlog-xml/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("no sample " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.bytes("eventlog-xml/" + name);
     }
 
     private ParseResult parse(byte[] bytes) {
-        try {
-            return parser.parse(new ByteArrayInputStream(bytes), context(DeviceIds.raw()));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.parse(parser, bytes, context(DeviceIds.raw()));
     }
 
     private ParseResult parse(String text) {

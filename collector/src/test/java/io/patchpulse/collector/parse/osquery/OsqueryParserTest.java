@@ -3,6 +3,7 @@ package io.patchpulse.collector.parse.osquery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.patchpulse.collector.parse.Samples;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.EventIds;
@@ -476,9 +477,7 @@ class OsqueryParserTest {
     }
 
     static InputStream sample(String name) {
-        InputStream in = OsqueryParserTest.class.getResourceAsStream("/samples/osquery/" + name);
-        assertThat(in).as("sample %s", name).isNotNull();
-        return in;
+        return new java.io.ByteArrayInputStream(Samples.bytes("osquery/" + name));
     }
 
     private ParseResult parseSample(String name) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.patchpulse.collector.parse.Samples;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.JsonItems;
@@ -16,7 +17,6 @@ import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -43,14 +43,7 @@ class WinlogbeatParserTest {
     }
 
     static byte[] sample(String path) {
-        try (InputStream in = WinlogbeatParserTest.class.getResourceAsStream("/samples/" + path)) {
-            if (in == null) {
-                throw new IllegalStateException("no sample " + path);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.bytes(path);
     }
 
     private ParseResult parse(byte[] bytes) {

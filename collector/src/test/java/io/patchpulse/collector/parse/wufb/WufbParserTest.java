@@ -3,6 +3,7 @@ package io.patchpulse.collector.parse.wufb;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.patchpulse.collector.parse.Samples;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.EventIds;
@@ -15,7 +16,6 @@ import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.Outcome;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -555,11 +555,7 @@ class WufbParserTest {
     }
 
     static String sampleText(String name) {
-        try (InputStream in = WufbParserTest.class.getResourceAsStream("/samples/wufb/" + name)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Samples.text("wufb/" + name);
     }
 
     private ParseResult parse(String text) {
