@@ -21,7 +21,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeSet;
 
 /**
  * The one path every input takes into the pipeline (HTTP requests, watched files): parse, then put the normalized
@@ -216,9 +215,6 @@ public final class Ingestor {
     private List<Outgoing> deadLetters(InputFormat format, byte[] body, String inputName, ParseResult result,
                                        Instant now) {
         String[] lines = keepPayload ? TextInput.decode(body).split("\n", -1) : new String[0];
-        TreeSet<Long> starts = new TreeSet<>();
-        result.records().forEach(r -> starts.add(r.line()));
-        result.problems().forEach(p -> starts.add(p.line()));
         List<Outgoing> letters = new ArrayList<>();
         for (Problem problem : result.problems()) {
             byte[] text;
@@ -228,8 +224,8 @@ public final class Ingestor {
             } else if (problem.line() == 0) {
                 text = body;
             } else {
-                Long next = starts.higher(problem.line());
-                long end = next == null ? lines.length : next - 1;
+                long next = result.nextItemLine(problem.line());
+                long end = next == 0 ? lines.length : next - 1;
                 StringBuilder item = new StringBuilder();
                 for (long i = problem.line(); i <= end && i <= lines.length; i++) {
                     item.append(lines[(int) (i - 1)]).append('\n');

@@ -2,6 +2,7 @@ package io.patchpulse.collector.parse;
 
 import io.patchpulse.collector.CollectedRecord;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -16,7 +17,8 @@ import java.time.Instant;
  *
  * <p>An item can yield several records (a device report gives an inventory and its events) or none.
  */
-public record ParseResult(List<Line> records, List<Problem> problems, long accepted, long skipped, long rejected) {
+public record ParseResult(List<Line> records, List<Problem> problems, long accepted, long skipped, long rejected,
+                          BitSet itemLines) {
 
     /**
      * At most this many problems are kept, in input order; {@link #rejected} still counts all. An input with more
@@ -29,10 +31,23 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
     public record Line(long line, CollectedRecord record) {
     }
 
-    /** Lists are copied. */
+    /** Lists are copied. {@code itemLines} holds the line of every item (accepted, skipped or rejected). */
     public ParseResult {
         records = List.copyOf(records);
         problems = List.copyOf(problems);
+        itemLines = (BitSet) itemLines.clone();
+    }
+
+    /**
+     * The first line after {@code line} where an item starts, or 0 when none does: a rejected item's text runs up
+     * to there (so a dead letter carries its item and no neighbour, skipped ones included).
+     */
+    public long nextItemLine(long line) {
+        if (line >= Integer.MAX_VALUE) {
+            return 0;
+        }
+        int next = itemLines.nextSetBit((int) line + 1);
+        return next < 0 ? 0 : next;
     }
 
     /** True when every rejected item has its problem in {@link #problems}. */
@@ -49,7 +64,8 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         List<Problem> all = new ArrayList<>(problems);
         all.addAll(rejectedLines.values());
         all.sort(java.util.Comparator.comparingLong(Problem::line));
-        return new ParseResult(kept, all, accepted - rejectedLines.size(), skipped, rejected + rejectedLines.size());
+        return new ParseResult(kept, all, accepted - rejectedLines.size(), skipped, rejected + rejectedLines.size(),
+                itemLines);
     }
 
     /** The records without their lines. */
@@ -73,6 +89,7 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         private long accepted;
         private long skipped;
         private long rejected;
+        private final BitSet itemLines = new BitSet();
         private final Instant now;
 
         private Builder(Instant now) {
@@ -103,6 +120,7 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
                 records.add(new Line(line, record));
             }
             accepted++;
+            mark(line);
             return this;
         }
 
@@ -114,7 +132,14 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         /** The item at {@code line} was read but is not about update installs. */
         public Builder skip(long line) {
             skipped++;
+            mark(line);
             return this;
+        }
+
+        private void mark(long line) {
+            if (line > 0 && line < Integer.MAX_VALUE) {
+                itemLines.set((int) line);
+            }
         }
 
         /** The item at {@code line} was refused. */
@@ -126,6 +151,7 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         public Builder reject(Problem problem) {
             Objects.requireNonNull(problem, "problem");
             rejected++;
+            mark(problem.line());
             if (problems.size() < MAX_PROBLEMS) {
                 problems.add(problem);
             }
@@ -136,6 +162,7 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         public Builder addAll(ParseResult other) {
             records.addAll(other.records());
             other.problems().forEach(this::reject);
+            itemLines.or(other.itemLines());
             rejected += other.rejected() - other.problems().size();
             accepted += other.accepted();
             skipped += other.skipped();
@@ -143,7 +170,7 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
         }
 
         public ParseResult build() {
-            return new ParseResult(records, problems, accepted, skipped, rejected);
+            return new ParseResult(records, problems, accepted, skipped, rejected, itemLines);
         }
     }
 }

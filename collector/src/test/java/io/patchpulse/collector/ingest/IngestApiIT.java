@@ -73,6 +73,22 @@ class IngestApiIT {
     }
 
     @Test
+    void shouldPutOnlyTheRejectedItemIntoItsDeadLetterNotTheSkippedOneAfterIt() throws Exception {
+        String broken = "{\"winlog\": {\"event_id\": tru}}";
+        String otherProvider = "{\"@timestamp\":\"2024-01-10T07:00:04.000Z\",\"winlog\":{\"channel\":\"Security\","
+                + "\"provider_name\":\"Microsoft-Windows-Security-Auditing\",\"event_id\":4624,"
+                + "\"computer_name\":\"PC1\"}}";
+
+        HttpResponse<String> response = api.post("/v1/ingest/winlogbeat", NDJSON,
+                (broken + "\n" + otherProvider + "\n").getBytes(StandardCharsets.UTF_8), IngestApiFixture.TOKEN);
+
+        assertThat(response.statusCode()).isEqualTo(202);
+        List<Spool.Entry> spooled = api.spool.oldest(100, Long.MAX_VALUE);
+        assertThat(spooled).singleElement().satisfies(letter -> assertThat(
+                new String(letter.record().value(), StandardCharsets.UTF_8)).isEqualTo(broken + "\n"));
+    }
+
+    @Test
     void shouldRefuseWithoutAValidToken() throws Exception {
         byte[] body = event("e1", Instant.now()).getBytes(StandardCharsets.UTF_8);
 
