@@ -88,7 +88,7 @@ class ParseAndIngestCommandIT {
                     "--token", "wrong", file.toString());
 
             assertThat(status).isEqualTo(1);
-            assertThat(err.toString()).contains("refused").contains("403");
+            assertThat(err.toString()).contains("refused").contains("401");
         }
     }
 }
