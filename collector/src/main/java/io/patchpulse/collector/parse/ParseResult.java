@@ -114,6 +114,12 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
                         return reject(line, "deviceId", "deviceId must be 1 to " + EventValidator.MAX_ID_LENGTH
                                 + " characters");
                     }
+                    Instant observed = record.timestamp();
+                    if (observed.isBefore(EventValidator.EARLIEST) || observed.isAfter(now.plus(EventValidator.CLOCK_SKEW))) {
+                        return reject(line, "observedAt", "observedAt " + observed + " is before "
+                                + EventValidator.EARLIEST + " or more than " + EventValidator.CLOCK_SKEW.toHours()
+                                + " h in the future: a device clock error");
+                    }
                 }
             }
             for (CollectedRecord record : produced) {

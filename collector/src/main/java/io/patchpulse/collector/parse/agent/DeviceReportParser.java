@@ -106,6 +106,9 @@ public final class DeviceReportParser implements FormatParser {
         Volume volume = volume(JsonFields.child(report, "recoveryVolume"), "$.recoveryVolume");
 
         JsonNode bitlockerNode = JsonFields.child(report, "bitlocker");
+        if (bitlockerNode != null && bitlockerNode.isArray() && bitlockerNode.isEmpty()) {
+            bitlockerNode = null; // Get-BitLockerVolume returned nothing: no reading, like a missing field
+        }
         JsonNode manageBdeNode = JsonFields.child(report, "manageBde");
         Character systemDrive = systemDrive(bitlockerNode);
         BitLockerReading bitlocker = null;

@@ -86,6 +86,9 @@ final class ManageBdeStatus {
         List<String> lines = block(List.of(text.split("\\R")), systemDrive == null ? 'C' : systemDrive);
         List<Field> fields = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).length() > 1024) {
+                continue; // not manage-bde's; kept from the regular expressions (quadratic on long blank runs)
+            }
             Matcher field = FIELD.matcher(lines.get(i));
             if (field.matches()) {
                 fields.add(new Field(field.group(1).length(), field.group(2).strip().toLowerCase(Locale.ROOT),
@@ -120,6 +123,9 @@ final class ManageBdeStatus {
         List<Integer> starts = new ArrayList<>();
         int chosen = -1;
         for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).length() > 1024) {
+                continue;
+            }
             Matcher volume = VOLUME.matcher(lines.get(i));
             if (volume.matches()) {
                 if (chosen < 0 && Character.toUpperCase(volume.group(1).charAt(0)) == Character.toUpperCase(drive)) {

@@ -42,6 +42,8 @@ record ReagentcInfo(WinreStatus status, String location, Integer disk, Integer p
             Pattern.CASE_INSENSITIVE);
     /** A {@code label: value} line of the information block (indented as printed; agents may trim it). */
     private static final Pattern FIELD = Pattern.compile("^\\s*([^:]{1,80}?)\\s*:\\s*(.*?)\\s*$");
+    /** Longer lines are not reagentc's: skipped before any regular expression sees them (no quadratic backtracking). */
+    private static final int MAX_LINE = 1024;
 
     // Known tokens; disabled ones are checked first because several contain the enabled word (Deaktiviert).
     private static final List<String> DISABLED = List.of("disabled", "deaktiviert", "désactivé", "desactive",
@@ -63,10 +65,26 @@ record ReagentcInfo(WinreStatus status, String location, Integer disk, Integer p
         }
         String[] lines = text.split("\\R");
         boolean success = false;
+        String winrePath = null;       // a location ending in \Recovery\WindowsRE: WinRE's own
+        String afterStatusPath = null; // else the location on the field line right after the status line
+        int valueLines = 0;
         boolean failure = false;
         String firstValue = null;
         String bcd = null;
         for (String line : lines) {
+            if (line.length() > MAX_LINE) {
+                continue; // no reagentc line is this long; regular expressions on it would only cost time
+            }
+            Matcher location = LOCATION.matcher(line);
+            if (location.find()) {
+                if (winrePath == null && location.group().strip().toLowerCase(Locale.ROOT)
+                        .endsWith("\\recovery\\windowsre")) {
+                    winrePath = location.group();
+                }
+                if (afterStatusPath == null && valueLines == 1) {
+                    afterStatusPath = location.group();
+                }
+            }
             Matcher closing = CLOSING.matcher(line);
             if (closing.matches()) {
                 String outcome = closing.group(1).toLowerCase(Locale.ROOT);
@@ -82,6 +100,9 @@ record ReagentcInfo(WinreStatus status, String location, Integer disk, Integer p
                 if (firstValue == null && !field.group(2).isEmpty()) {
                     firstValue = field.group(2);
                 }
+                if (firstValue != null) {
+                    valueLines++;
+                }
                 if (bcd == null && field.group(1).contains("BCD")) {
                     Matcher guid = GUID.matcher(field.group(2));
                     if (guid.find()) {
@@ -90,8 +111,11 @@ record ReagentcInfo(WinreStatus status, String location, Integer disk, Integer p
                 }
             }
         }
-        Matcher path = LOCATION.matcher(text);
-        boolean hasPath = path.find();
+        // The status line comes first and WinRE's location right after it; other locations (the recovery image's)
+        // come later and must not be taken for WinRE's partition.
+        String chosen = winrePath != null ? winrePath : afterStatusPath;
+        Matcher path = chosen == null ? null : LOCATION.matcher(chosen);
+        boolean hasPath = path != null && path.find();
         WinreStatus token = firstValue == null ? null : token(firstValue);
         if (failure || (!success && !hasPath && bcd == null && token == null)) {
             return UNKNOWN;

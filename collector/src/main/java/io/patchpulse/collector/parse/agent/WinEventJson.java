@@ -99,6 +99,12 @@ final class WinEventJson {
             }
             pathOf.put(names.get(j), at);
         }
+        if (!readable && provider == Provider.WINRE_AGENT && !names.isEmpty()) {
+            // Version, ErrorPhase and Errorcode are the evidence of these events; without them they would count
+            // as servicing results with nothing known about them.
+            throw new BadField(path + ".Properties", "the event's values were not exported (only type names): "
+                    + "convert it with ConvertTo-Json -Depth 4 or more");
+        }
         if (!readable) {
             data.clear();
             fromMessage(JsonFields.text(JsonFields.child(node, "Message"), path + ".Message"), provider, data);

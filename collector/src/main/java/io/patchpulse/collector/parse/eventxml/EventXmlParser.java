@@ -68,7 +68,13 @@ public final class EventXmlParser implements FormatParser {
             if (entry.problem() != null) {
                 result.reject(entry.problem());
             } else {
-                toRecord(entry, context, result);
+                try {
+                    toRecord(entry, context, result);
+                } catch (RuntimeException e) {
+                    // No event may stop the others: an unforeseen failure rejects this event only.
+                    result.reject(entry.line(), null, "could not be read (" + e.getClass().getSimpleName() + ": "
+                            + e.getMessage() + ")");
+                }
             }
         }
         return result.build();

@@ -87,7 +87,10 @@ final class UpdateHistoryRows {
         InstallEvent event = InstallEvent.newBuilder()
                 // Numbers as numbers and the result as its token: the same history row gets the same id in every
                 // snapshot, with numerics on or off, so the pipeline counts it once.
-                .setEventId(EventIds.of("q-", deviceId, guid, revision, date, result.token, hresult))
+                // Without update_id the title tells two updates apart.
+                .setEventId(guid != null
+                        ? EventIds.of("q-", deviceId, guid, revision, date, result.token, hresult)
+                        : EventIds.of("q-", deviceId, null, revision, date, result.token, hresult, title))
                 .setDeviceId(deviceId)
                 .setOccurredAt(occurredAt)
                 .setReceivedAt(row.line().receivedAt())

@@ -36,6 +36,10 @@ public final class WindowsEventMapper {
     public static final String WINRE_NAME = "Microsoft-Windows-WinREAgent";
     public static final String WINRE_GUID = "1f7a6c55-5532-573b-35b7-2107e43a6ef5";
 
+    /** Beyond these an instant has no millisecond form; the pipeline refuses anything before 2000 anyway. */
+    private static final Instant MIN_TIME = Instant.parse("1601-01-01T00:00:00Z");
+    private static final Instant MAX_TIME = Instant.parse("9999-12-31T23:59:59Z");
+
     private WindowsEventMapper() {
     }
 
@@ -105,14 +109,23 @@ public final class WindowsEventMapper {
         if (outcome.isEmpty()) {
             return Optional.empty();
         }
+        if (event.timeCreated().isBefore(MIN_TIME) || event.timeCreated().isAfter(MAX_TIME)) {
+            throw new BadField("TimeCreated", "time " + event.timeCreated() + " is not a plausible event time");
+        }
         String title = blankToNull(event.datum("updateTitle"));
         String guid = blankToNull(event.datum("updateGuid"));
         String rawError = blankToNull(event.datum(provider == Provider.WINRE_AGENT ? "Errorcode" : "errorCode"));
+        String canonicalGuid = guid == null ? null : guid.replace("{", "").replace("}", "").toLowerCase(Locale.ROOT);
+        String canonicalError = rawError == null ? null : ErrorCode.normalize(rawError).orElse(rawError.strip());
         InstallEvent.Builder builder = InstallEvent.newBuilder()
-                // No record id: osquery does not carry it, and one event shipped by two routes must get one id.
-                .setEventId(EventIds.of("w-", deviceId, provider, event.eventId(),
-                        event.timeCreated().toEpochMilli(), guid == null ? null : guid.toLowerCase(Locale.ROOT)
-                                .replace("{", "").replace("}", ""), rawError))
+                // What identifies the observation, in the same form whatever route carried it: no record id
+                // (osquery has none), the error code canonical (Get-WinEvent gives it as a number, XML as hex), and
+                // the title where the GUID is missing (two updates at one millisecond are two events).
+                .setEventId(canonicalGuid != null
+                        ? EventIds.of("w-", deviceId, provider, event.eventId(), event.timeCreated().toEpochMilli(),
+                                canonicalGuid, canonicalError)
+                        : EventIds.of("w-", deviceId, provider, event.eventId(), event.timeCreated().toEpochMilli(),
+                                null, canonicalError, title))
                 .setDeviceId(deviceId)
                 .setOccurredAt(event.timeCreated())
                 .setReceivedAt(receivedAt)
@@ -120,7 +133,7 @@ public final class WindowsEventMapper {
                 .setOutcome(outcome.get())
                 .setKb(title == null ? null : KbId.extract(title).orElse(null))
                 .setUpdateTitle(title)
-                .setUpdateGuid(guid == null ? null : guid.replace("{", "").replace("}", "").toLowerCase(Locale.ROOT))
+                .setUpdateGuid(canonicalGuid)
                 .setRawErrorCode(rawError)
                 .setErrorCode(rawError == null ? null : ErrorCode.normalize(rawError).orElse(null));
         if (provider == Provider.WINRE_AGENT) {

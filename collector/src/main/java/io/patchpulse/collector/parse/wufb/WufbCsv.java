@@ -75,7 +75,9 @@ final class WufbCsv {
                 long errorLine = where == null || where.getLineNr() < 1 ? rowLine : startLine + where.getLineNr();
                 result.reject(rowLine, null, "not valid CSV: " + e.getOriginalMessage()
                         + (errorLine != rowLine ? " (at line " + errorLine + ")" : ""));
-                startLine = (int) Math.max(Math.max(errorLine, rowLine), startLine + 1L);
+                // Resume right after the bad row's first line, not after the error: an unclosed quote makes the
+                // error show only at the end of the input and would hide every row after it.
+                startLine = (int) Math.max(rowLine, startLine + 1L);
             } catch (IOException e) {
                 throw new IllegalStateException("reading CSV from memory cannot fail with I/O", e);
             } catch (RuntimeException e) {

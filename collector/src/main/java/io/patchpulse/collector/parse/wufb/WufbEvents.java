@@ -108,8 +108,10 @@ final class WufbEvents {
         String update = firstNonNull(kb, updateId, row.text("TargetBuild"), row.text("TargetVersion"),
                 row.text("UpdateDisplayName"));
         return Optional.of(InstallEvent.newBuilder()
-                .setEventId(EventIds.of(STATUS_ID_PREFIX, WufbTable.CLIENT_UPDATE_STATUS.tableName(), deviceId, update,
-                        outcome.name(), at.toEpochMilli()))
+                .setEventId(outcome == Outcome.FAILED
+                        ? failureId(deviceId, update, at)
+                        : EventIds.of(STATUS_ID_PREFIX, WufbTable.CLIENT_UPDATE_STATUS.tableName(), deviceId, update,
+                                outcome.name(), at.toEpochMilli()))
                 .setDeviceId(deviceId)
                 .setOccurredAt(at)
                 .setReceivedAt(context.receivedAt())
@@ -120,6 +122,15 @@ final class WufbEvents {
                 .setOutcome(outcome)
                 .setRebootPending(rebootPending)
                 .build());
+    }
+
+    /**
+     * The id of a failure: device, update and time. A {@code Failed} status row and the alert for the same failure
+     * are one install result reported twice; with one id the pipeline counts it once. The first to arrive is kept:
+     * ingest {@code UCUpdateAlert} (which has the error code) before or with {@code UCClientUpdateStatus}.
+     */
+    private static String failureId(String deviceId, String update, Instant at) {
+        return EventIds.of(STATUS_ID_PREFIX, "failure", deviceId, update, at.toEpochMilli());
     }
 
     private static Optional<InstallEvent> alert(WufbRow row, ParseContext context) {
@@ -144,11 +155,8 @@ final class WufbEvents {
         // "0x80070643_C3FD": the extended code after the underscore refines the error; the HRESULT is before it.
         int underscore = rawError.indexOf('_');
         String code = ErrorCode.normalize(underscore < 0 ? rawError : rawError.substring(0, underscore)).orElse(null);
-        String alertId = row.text("AlertId");
-        String eventId = alertId != null
-                ? EventIds.of(STATUS_ID_PREFIX, WufbTable.UPDATE_ALERT.tableName(), deviceId, alertId)
-                : EventIds.of(STATUS_ID_PREFIX, WufbTable.UPDATE_ALERT.tableName(), deviceId, kb,
-                        code != null ? code : rawError, at.toEpochMilli());
+        // From the failure itself, not AlertId: exports that leave that column out give the same id.
+        String eventId = failureId(deviceId, kb, at);
         boolean reboot = REBOOT_PENDING_SUBSTATES.contains(token(row.text("ClientSubstate")))
                 || REBOOT_ALERT_SUBTYPES.contains(token(row.text("AlertSubtype")));
         return Optional.of(InstallEvent.newBuilder()

@@ -10,9 +10,9 @@ import io.patchpulse.collector.parse.TextInput;
 import io.patchpulse.schemas.avro.InstallEvent;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -89,25 +89,42 @@ public final class WufbParser implements FormatParser {
     public ParseResult parse(InputStream input, ParseContext context) throws IOException {
         String text = TextInput.read(input);
         ParseResult.Builder result = ParseResult.builder(context.receivedAt());
-        Set<String> seen = new HashSet<>();
-        java.util.function.Consumer<WufbRow> rows = row -> handle(row, context, result, seen);
+        Map<String, Pending> kept = new LinkedHashMap<>();
+        java.util.function.Consumer<WufbRow> rows = row -> handle(row, context, result, kept);
         if (isJson(text)) {
             WufbJson.read(text, result, rows);
         } else {
             WufbCsv.read(text, result, rows);
         }
+        kept.values().stream().sorted(java.util.Comparator.comparingLong(Pending::line))
+                .forEach(p -> result.accept(p.line(), new CollectedRecord.Event(p.event())));
         return result.build();
     }
 
-    private static void handle(WufbRow row, ParseContext context, ParseResult.Builder result, Set<String> seen) {
+    /** An event kept for the end of the input, where repeats of it are known. */
+    private record Pending(long line, InstallEvent event) {
+    }
+
+    /**
+     * Repeats of one observation in one input are skipped (another day's snapshot); of a failure reported by a
+     * status row and by an alert, the alert is kept, since it carries the error code.
+     */
+    private static void handle(WufbRow row, ParseContext context, ParseResult.Builder result,
+                               Map<String, Pending> kept) {
         try {
             Optional<InstallEvent> event = WufbEvents.toEvent(row, context);
             if (event.isEmpty()) {
                 result.skip(row.line());
-            } else if (!seen.add(event.get().getEventId())) {
-                result.skip(row.line()); // the same observation again in this input (another day's snapshot)
+                return;
+            }
+            Pending earlier = kept.get(event.get().getEventId());
+            if (earlier == null) {
+                kept.put(event.get().getEventId(), new Pending(row.line(), event.get()));
+            } else if (earlier.event().getErrorCode() == null && event.get().getErrorCode() != null) {
+                kept.put(event.get().getEventId(), new Pending(row.line(), event.get()));
+                result.skip(earlier.line());
             } else {
-                result.accept(row.line(), new CollectedRecord.Event(event.get()));
+                result.skip(row.line());
             }
         } catch (BadField e) {
             result.reject(e.at(row.line()));

@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 final class WufbRow {
 
-    private static final Pattern ZONE_SUFFIX = Pattern.compile("^(.*?)\\s*\\[([^\\]]*)\\]$");
+    /** Greedy name, stripped in code: a lazy name before {@code \s*} backtracks quadratically on long blank runs. */
+    private static final Pattern ZONE_SUFFIX = Pattern.compile("^(.*)\\[([^\\]]*)\\]$");
 
     /** A column as a header spells it: its name and the zone label in brackets, if any. */
     record Column(String name, String zoneLabel) {
@@ -23,6 +24,9 @@ final class WufbRow {
         /** {@code TimeGenerated [UTC]} is column {@code TimeGenerated} in zone {@code UTC}. */
         static Column of(String header) {
             String text = header.replace("\uFEFF", "").strip();
+            if (text.length() > 256) {
+                return new Column(text, null); // no real column name is this long
+            }
             Matcher m = ZONE_SUFFIX.matcher(text);
             if (m.matches() && !m.group(1).isBlank()) {
                 return new Column(m.group(1).strip(), m.group(2).strip());

@@ -40,6 +40,26 @@ class ReagentcInfoTest {
     }
 
     @Test
+    void shouldNotTakeTheRecoveryImageLocationForWinres() {
+        String text = info("Disabled", "", "00000000-0000-0000-0000-000000000000").replace(
+                "Recovery image location:   ", "Recovery image location:   "
+                        + "\\\\?\\GLOBALROOT\\device\\harddisk0\\partition5\\RecoveryImage");
+
+        ReagentcInfo info = ReagentcInfo.parse(text);
+
+        assertThat(info.status()).isEqualTo(WinreStatus.DISABLED);
+        assertThat(info.hasLocation()).isFalse();
+    }
+
+    @Test
+    void shouldSkipAbsurdlyLongLinesInsteadOfBacktrackingOnThem() {
+        ReagentcInfo info = ReagentcInfo.parse(info("Enabled" + " ".repeat(200_000) + "x", LOCATION,
+                "5b8f2e1c-64a7-11ee-8c1d-a4bb6d3f90e2"));
+
+        assertThat(info.status()).isEqualTo(WinreStatus.ENABLED); // decided by structure: path and BCD id
+    }
+
+    @Test
     void shouldReadGermanLabelsWithTranslatedOrUntranslatedStatus() {
         String german = "\nKonfigurationsinformationen für Windows-Wiederherstellungsumgebung (Windows RE) und "
                 + "Systemzurücksetzung:\n\n"
