@@ -107,7 +107,9 @@ public final class JsonItems {
                         + (errorLine != itemLine ? " (at line " + errorLine + ")" : ""));
                 // Resume right after the broken item's first line, not after the error: a line cut short makes
                 // Jackson fail only on the next line, which is an intact item of its own.
-                offset = nextItemStart(chars, lineStarts, (int) itemLine);
+                // Only a line indented no deeper than the broken item can start the next item: in pretty-printed
+                // JSON the deeper lines opening with { are the broken item's own members.
+                offset = nextItemStart(chars, lineStarts, (int) itemLine, indent(chars, lineStarts, (int) itemLine));
             } catch (IOException e) {
                 throw new IllegalStateException("reading JSON from memory cannot fail with I/O", e);
             }
@@ -129,18 +131,34 @@ public final class JsonItems {
         }
     }
 
-    /** Offset of the first line after 1-based {@code line} that starts (after blanks) with an object or array. */
-    private static int nextItemStart(char[] chars, int[] lineStarts, int line) {
+    /**
+     * Offset of the first line after 1-based {@code line} that starts, after at most {@code maxIndent} blanks, with
+     * an object or array.
+     */
+    private static int nextItemStart(char[] chars, int[] lineStarts, int line, int maxIndent) {
         for (int i = line; i < lineStarts.length; i++) {
             int p = lineStarts[i];
             while (p < chars.length && (chars[p] == ' ' || chars[p] == '\t')) {
                 p++;
             }
-            if (p < chars.length && (chars[p] == '{' || chars[p] == '[')) {
+            if (p - lineStarts[i] <= maxIndent && p < chars.length && (chars[p] == '{' || chars[p] == '[')) {
                 return lineStarts[i];
             }
         }
         return chars.length;
+    }
+
+    /** Blanks before the first character of 1-based {@code line}. */
+    private static int indent(char[] chars, int[] lineStarts, int line) {
+        if (line < 1 || line > lineStarts.length) {
+            return 0;
+        }
+        int start = lineStarts[line - 1];
+        int p = start;
+        while (p < chars.length && (chars[p] == ' ' || chars[p] == '\t')) {
+            p++;
+        }
+        return p - start;
     }
 
     private static int[] lineStarts(char[] chars) {

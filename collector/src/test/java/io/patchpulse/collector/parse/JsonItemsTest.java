@@ -56,6 +56,16 @@ class JsonItemsTest {
     }
 
     @Test
+    void shouldNotTakeTheMembersOfABrokenPrettyPrintedItemForItems() {
+        ParseResult parsed = read("[\n  {\n    \"a\": 1\n    \"b\": [\n      {\"c\": 1}\n    ]\n  },\n"
+                + "  {\n    \"a\": 2\n  }\n]\n{\"a\": 3}\n");
+
+        // element 1 (line 2) lacks a comma; its member object on line 5 is not an item; line 12 is
+        assertThat(parsed.problems()).extracting(Problem::line).first().isEqualTo(2L);
+        assertThat(lines).doesNotContain(5L).contains(12L);
+    }
+
+    @Test
     void shouldRejectHostileNesting() {
         ParseResult parsed = read("[".repeat(10_000) + "\n{\"a\":1}\n");
 
