@@ -20,8 +20,10 @@ import picocli.CommandLine.Spec;
             "Accepted records are synced to the spool before the answer; Kafka outages only delay them.",
             "Settings: bootstrap.servers, collector.data.dir, collector.http.host / .port, collector.tokens",
             "(name:sha256hex, see `patchpulse token`), collector.rate.limit.per.minute,",
-            "collector.http.max.request.bytes, collector.device.ids (hmac|raw), collector.device.id.key.file,",
-            "collector.spool.max.records, topic.prefix; producer.* keys reach the Kafka producer."})
+            "collector.http.max.request.bytes, collector.http.max.concurrent, collector.max.record.bytes,",
+            "collector.device.ids (hmac|raw), collector.device.id.key.file, collector.dlq.payload (raw|omit),",
+            "collector.spool.max.records, collector.kafka.inputs (e.g. winlogbeat:patchpulse.winlogbeat),",
+            "topic.prefix; producer.* keys reach the Kafka producer, consumer.* the Kafka inputs' consumer."})
 public final class CollectorCommand implements Callable<Integer> {
 
     @Spec
