@@ -5,6 +5,7 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.patchpulse.collector.parse.Samples;
+import io.patchpulse.collector.parse.windows.ExpectedEvents;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.parse.JsonItems;
@@ -60,25 +61,15 @@ class WinlogbeatParserTest {
 
     /** An expected event with every field but the hash-derived event id. */
     static InstallEvent.Builder expected(String device, String occurredAt, Outcome outcome) {
-        return InstallEvent.newBuilder()
-                .setEventId("?")
-                .setDeviceId(device)
-                .setOccurredAt(Instant.parse(occurredAt))
-                .setReceivedAt(RECEIVED)
-                .setSource(EventSource.WINLOGBEAT)
-                .setOutcome(outcome);
+        return ExpectedEvents.expected(EventSource.WINLOGBEAT, RECEIVED, device, occurredAt, outcome);
     }
 
     static InstallEvent.Builder update(InstallEvent.Builder builder, String title, String guid) {
-        return builder.setKb("KB" + title.replaceAll(".*\\(KB(\\d+)\\).*", "$1")).setUpdateTitle(title).setUpdateGuid(guid);
+        return ExpectedEvents.update(builder, title, guid);
     }
 
     static List<InstallEvent> events(ParseResult result) {
-        return result.collected().stream()
-                .map(record -> ((CollectedRecord.Event) record).event())
-                .peek(event -> assertThat(event.getEventId()).matches("w-[0-9a-f]{32}"))
-                .map(event -> InstallEvent.newBuilder(event).setEventId("?").build())
-                .toList();
+        return ExpectedEvents.events(result);
     }
 
     private static List<String> eventIds(ParseResult result) {
