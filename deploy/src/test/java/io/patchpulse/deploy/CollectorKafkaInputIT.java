@@ -85,7 +85,9 @@ class CollectorKafkaInputIT {
             try (CollectorService collector = CollectorService.start(new CollectorSettings(settings), List.of())) {
                 await().atMost(Duration.ofMinutes(1)).until(() -> installEvents(kafka, topics).size() >= 21
                         && collector.spool().size() == 0);
-                Thread.sleep(2_000); // a repeat, if any, would show up in this time
+                // and no document read before the restart comes again (it would within these seconds)
+                await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(20))
+                        .until(() -> installEvents(kafka, topics).size() == 21);
             }
 
             // Then each failure reached install-events once, under a pseudonymous id
