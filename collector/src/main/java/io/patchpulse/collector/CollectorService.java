@@ -2,10 +2,13 @@ package io.patchpulse.collector;
 
 import io.patchpulse.collector.identity.DeviceIdKey;
 import io.patchpulse.collector.identity.DeviceIds;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.ingest.FileWatcher;
 import io.patchpulse.collector.ingest.IngestServer;
 import io.patchpulse.collector.ingest.Ingestor;
 import io.patchpulse.collector.ingest.KafkaInput;
+import io.patchpulse.collector.metrics.CollectorMetrics;
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.collector.publish.SpoolDrainer;
@@ -43,10 +46,12 @@ public final class CollectorService implements AutoCloseable {
     private SpoolDrainer drainer;
     private Ingestor ingestor;
     private IngestServer server;
+    private CollectorMetrics metrics;
     private final List<FileWatcher> watchers = new ArrayList<>();
     private final List<KafkaInput> kafkaInputs = new ArrayList<>();
 
-    private CollectorService(CollectorSettings settings, List<Watch> watches) throws IOException {
+    private CollectorService(CollectorSettings settings, List<Watch> watches, MeterRegistry registry)
+            throws IOException {
         AvroTrust.install();
         DeviceIds deviceIds = settings.pseudonymousDeviceIds()
                 ? DeviceIds.hmac(DeviceIdKey.loadOrCreate(settings.deviceIdKeyFile()))
@@ -63,6 +68,9 @@ public final class CollectorService implements AutoCloseable {
             this.drainer = new SpoolDrainer(spool, settings.bootstrapServers(), settings.producerProperties());
             this.ingestor = new Ingestor(spool, settings.topics(), deviceIds, settings.spoolMaxRecords(),
                     settings.maxRecordBytes(), Clock.systemUTC(), settings.dlqPayload());
+            metrics = new CollectorMetrics(spool::size, drainer::sent, drainer::failures, drainer::lastSuccess);
+            metrics.bindTo(registry);
+            ingestor.recordTo(metrics);
             drainer.start();
             this.server = new IngestServer(ingestor, settings.tokens(), settings.httpHost(), settings.httpPort(),
                     settings.maxRequestBytes(), settings.rateLimitPerMinute(), settings.maxConcurrentRequests(),
@@ -86,7 +94,17 @@ public final class CollectorService implements AutoCloseable {
      * @throws IOException when the data directory, the key or the spool cannot be opened
      */
     public static CollectorService start(CollectorSettings settings, List<Watch> watches) throws IOException {
-        return new CollectorService(settings, watches);
+        return start(settings, watches, new SimpleMeterRegistry());
+    }
+
+    /**
+     * Starts the collector with its meters ({@link CollectorMetrics}) in {@code registry}.
+     *
+     * @throws IOException when the data directory, the key or the spool cannot be opened
+     */
+    public static CollectorService start(CollectorSettings settings, List<Watch> watches, MeterRegistry registry)
+            throws IOException {
+        return new CollectorService(settings, watches, registry);
     }
 
     /** The port of the ingest API. */
@@ -125,6 +143,9 @@ public final class CollectorService implements AutoCloseable {
         }
         if (drainer != null) {
             drainer.close(Duration.ofSeconds(10));
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         if (spool != null) {
             spool.close();

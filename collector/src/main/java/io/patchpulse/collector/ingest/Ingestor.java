@@ -1,6 +1,7 @@
 package io.patchpulse.collector.ingest;
 
 import io.patchpulse.collector.identity.DeviceIds;
+import io.patchpulse.collector.metrics.CollectorMetrics;
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.parse.ParseContext;
 import io.patchpulse.collector.parse.ParseResult;
@@ -76,6 +77,7 @@ public final class Ingestor {
     private final int maxRecordBytes;
     private final Clock clock;
     private final boolean keepPayload;
+    private volatile CollectorMetrics metrics;
 
     /**
      * @param maxRecordBytes largest record (key, value, headers) accepted; a larger one is rejected at once, as
@@ -99,6 +101,11 @@ public final class Ingestor {
         this.maxSpooled = maxSpooled;
         this.maxRecordBytes = maxRecordBytes;
         this.clock = Objects.requireNonNull(clock, "clock");
+    }
+
+    /** Counts every ingested input in {@code metrics} from now on. */
+    public void recordTo(CollectorMetrics metrics) {
+        this.metrics = metrics;
     }
 
     /** The spool records go to. */
@@ -170,6 +177,10 @@ public final class Ingestor {
         }
         if (!batch.isEmpty() || !positions.isEmpty()) {
             spool.append(batch, positions);
+        }
+        CollectorMetrics counts = metrics;
+        if (counts != null) {
+            counts.recordIngested(format, result);
         }
         return result;
     }

@@ -152,7 +152,7 @@ public final class AllInOne implements AutoCloseable {
         started.push(sink);
         sink.start();
 
-        collector = startCollector(dataDir.resolve("collector"));
+        collector = startCollector(dataDir.resolve("collector"), meters);
         started.push(collector);
         LOG.info("all-in-one pipeline running: Kafka {}{}, QuestDB {}{}", bootstrapServers,
                 endpoints.embeddedKafka() ? " (embedded)" : "", questDbHttp.baseUrl(),
@@ -163,7 +163,7 @@ public final class AllInOne implements AutoCloseable {
      * The collector's ingest API on a free local port, admitting the token kept in {@code ingest.token} in its data
      * directory (created on first start, owner-only), with the spool and the device-id key beside it.
      */
-    private CollectorService startCollector(Path collectorDir) {
+    private CollectorService startCollector(Path collectorDir, MeterRegistry meters) {
         try {
             Files.createDirectories(collectorDir);
             ingestTokenFile = collectorDir.resolve(INGEST_TOKEN_FILE);
@@ -180,7 +180,7 @@ public final class AllInOne implements AutoCloseable {
                     CollectorSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     CollectorSettings.DATA_DIR_CONFIG, collectorDir.toString(),
                     CollectorSettings.HTTP_PORT_CONFIG, "0",
-                    CollectorSettings.TOKENS_CONFIG, Tokens.entry("demo", token))), List.of());
+                    CollectorSettings.TOKENS_CONFIG, Tokens.entry("demo", token))), List.of(), meters);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the collector in " + collectorDir, e);
         }
