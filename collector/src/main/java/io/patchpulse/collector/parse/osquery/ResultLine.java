@@ -27,6 +27,8 @@ final class ResultLine {
 
     private final JsonNode node;
     private final ParseContext context;
+    private static final java.util.regex.Pattern UUID = java.util.regex.Pattern.compile(
+            "[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}");
     private String deviceId;
 
     ResultLine(JsonNode node, ParseContext context) {
@@ -40,10 +42,21 @@ final class ResultLine {
         return name != null && name.isTextual() ? name.asText() : null;
     }
 
-    /** The device id of {@code hostIdentifier}. */
+    /**
+     * The device id of {@code hostIdentifier}, or of the {@code hostname} decoration when osquery identifies hosts
+     * by UUID ({@code --host_identifier=uuid}): other sources name the device by its host name, and one device must
+     * get one id.
+     */
     String deviceId() {
         if (deviceId == null) {
             String host = JsonFields.requiredText(JsonFields.child(node, "hostIdentifier"), "$.hostIdentifier");
+            JsonNode decorations = JsonFields.child(node, "decorations");
+            JsonNode hostname = decorations == null || !decorations.isObject() ? null
+                    : JsonFields.child(decorations, "hostname");
+            if (UUID.matcher(host.strip()).matches() && hostname != null && hostname.isTextual()
+                    && !hostname.asText().isBlank()) {
+                host = hostname.asText();
+            }
             deviceId = context.deviceIds().of(host);
         }
         return deviceId;

@@ -156,7 +156,8 @@ class OsqueryParserTest {
 
         assertThat(result.problems()).isEmpty();
         InstallEvent failed = eventsOnLine(result, 1).get(0);
-        String device = IDS.of("4C4C4544-0052-3410-8058-B8C04F4E3332");
+        // hostIdentifier is the hardware UUID; the hostname decoration names the device as other sources do
+        String device = IDS.of("PC-HAM-0331");
         assertThat(failed).isEqualTo(InstallEvent.newBuilder()
                 .setEventId(EventIds.of("q-", device, GUID_KB41, 1L, 1704823451L, "Failed", -2147023293L))
                 .setDeviceId(device)
