@@ -142,7 +142,6 @@ public final class Ingestor {
                         : "no item of the body could be read as " + format.id() + "; nothing was stored", result);
             }
         }
-        Map<Long, Outgoing[]> byLine = new java.util.LinkedHashMap<>();
         Map<Long, Problem> tooLarge = new java.util.TreeMap<>();
         List<Outgoing> records = new ArrayList<>(result.records().size());
         for (ParseResult.Line line : result.records()) {
