@@ -45,6 +45,8 @@ public final class IngestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_NAME = "patchpulse.token";
+    /** Slowest upload accepted. */
+    static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
     /** Set once a handler wrote a problem document, so the generic 404/405 handlers keep it. */
     private static final String PROBLEM_WRITTEN = "patchpulse.problem";
 
@@ -73,6 +75,13 @@ public final class IngestServer implements AutoCloseable {
             config.jetty.host = host;
             config.jetty.port = port;
             config.http.maxRequestSize = maxRequestBytes;
+            config.jetty.modifyHttpConfiguration(http -> {
+                // A client that trickles its body (slowloris) would hold a thread and an ingest slot: below
+                // 4 KiB/s it is cut off (a 16 MiB batch at that floor still has over an hour), and an idle
+                // connection closes after 30 s.
+                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
+                http.setIdleTimeout(30_000);
+            });
             config.startup.showJavalinBanner = false;
             config.registerPlugin(new RateLimitPlugin(limits ->
                     limits.setKeyFunction(IngestServer::tokenName)));
@@ -89,6 +98,13 @@ public final class IngestServer implements AutoCloseable {
                 problem(ctx, e.getStatus(), e.getMessage());
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
+                if (e instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400
+                        && http.getCode() < 500) {
+                    // Jetty refusing the request itself: a body sent too slowly (408), a malformed message (400).
+                    problem(ctx, http.getCode(), "the request was refused while it was read: " + http.getReason()
+                            + "; nothing was stored");
+                    return;
+                }
                 LOG.error("Ingest request {} {} failed", ctx.method(), ctx.path(), e);
                 problem(ctx, 500, "the collector failed on this request; it was not stored (" + e.getClass()
                         .getSimpleName() + ")");

@@ -159,6 +159,36 @@ class IngestApiIT {
     }
 
     @Test
+    void shouldCutOffAClientThatTricklesItsBody() throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", api.server.port())) {
+            socket.setSoTimeout(30_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            out.write(("POST /v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                    + IngestApiFixture.TOKEN + "\r\nContent-Type: application/x-ndjson\r\nContent-Length: 60000\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = "";
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(25).toNanos();
+            try {
+                while (System.nanoTime() < deadline && socket.getInputStream().available() == 0) {
+                    out.write('{'); // one byte every 200 ms: far below the floor
+                    out.flush();
+                    Thread.sleep(200);
+                }
+                answer = new String(socket.getInputStream().readNBytes(
+                        Math.max(1, socket.getInputStream().available())), StandardCharsets.US_ASCII);
+            } catch (java.io.IOException closed) {
+                answer = "closed";
+            }
+
+            assertThat(answer).as("the server answered or hung up before the deadline").isNotEmpty()
+                    .satisfiesAnyOf(a -> assertThat(a).startsWith("HTTP/1.1 408"),
+                            a -> assertThat(a).isEqualTo("closed"));
+        }
+        assertThat(api.spool.size()).isZero();
+    }
+
+    @Test
     void shouldLimitRequestsPerToken() throws Exception {
         api.close();
         api = new IngestApiFixture(dir.resolve("limited"), 64 * 1024, 5);
