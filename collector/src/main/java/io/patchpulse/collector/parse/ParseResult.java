@@ -114,6 +114,11 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
                         return reject(line, "deviceId", "deviceId must be 1 to " + EventValidator.MAX_ID_LENGTH
                                 + " characters");
                     }
+                    Optional<Violation> violation = EventValidator.checkInventory(
+                            ((CollectedRecord.Inventory) record).inventory());
+                    if (violation.isPresent()) {
+                        return reject(line, violation.get().field(), violation.get().detail());
+                    }
                     Instant observed = record.timestamp();
                     if (observed.isBefore(EventValidator.EARLIEST) || observed.isAfter(now.plus(EventValidator.CLOCK_SKEW))) {
                         return reject(line, "observedAt", "observedAt " + observed + " is before "

@@ -64,6 +64,15 @@ public final class EventValidator {
     }
 
     /**
+     * The first rule a device-inventory record breaks (sizes not negative, free space within the partition; field
+     * names relative to the inventory); empty when it is valid.
+     */
+    public static Optional<Violation> checkInventory(DeviceInventory inventory) {
+        Optional<Violation> embedded = checkInventory(inventory.getDeviceId(), inventory);
+        return embedded.map(v -> new Violation(v.field().replaceFirst("^inventory\\.", ""), v.detail()));
+    }
+
+    /**
      * The event with its error code in canonical form; a code that is no HRESULT in any known spelling moves to
      * {@code rawErrorCode} (unless that is already set) so that nothing is lost.
      */
