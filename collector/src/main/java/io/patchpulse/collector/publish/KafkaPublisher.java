@@ -191,6 +191,19 @@ public final class KafkaPublisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends {@code value} to a topic of the registry other than the two of {@link #publish(CollectedRecord)} (the
+     * release catalog), keyed by {@code key}, with {@code timestamp} as record time.
+     *
+     * @throws PublishException      when an earlier send already failed
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public <V extends org.apache.avro.specific.SpecificRecord> void publish(Topic<String, V> topic, String key,
+                                                                            Instant timestamp, V value) {
+        Objects.requireNonNull(value, "value");
+        send(topic.name(), key, timestamp, topic.valueSerde().serializer().serialize(topic.name(), value), value);
+    }
+
     private void send(String topic, String key, Instant timestamp, byte[] value, IndexedRecord record) {
         if (closed.get()) {
             throw new IllegalStateException("the publisher is closed");

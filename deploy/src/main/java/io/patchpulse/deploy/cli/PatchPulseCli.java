@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 @Command(name = "patchpulse", mixinStandardHelpOptions = true, version = "PatchPulse 0.1.0",
         description = "Telemetry pipeline for Windows update install failures (WinRE 0x80070643 and friends).",
         subcommands = {DemoCommand.class, QueryCommand.class, TopicsCommand.class, SimulateCommand.class,
-            CollectorCommand.class, ParseCommand.class, IngestCommand.class, TokenCommand.class,
+            CollectorCommand.class, ParseCommand.class, IngestCommand.class, TokenCommand.class, ReleasesCommand.class,
             StreamsCommand.class, SinkCommand.class, CommandLine.HelpCommand.class})
 public final class PatchPulseCli {
 

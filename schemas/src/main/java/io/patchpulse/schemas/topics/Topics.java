@@ -3,6 +3,7 @@ package io.patchpulse.schemas.topics;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.avro.Release;
 import io.patchpulse.schemas.serde.AvroSerde;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
@@ -24,6 +25,8 @@ public final class Topics {
     public final Topic<byte[], byte[]> installEventsDlq;
     /** Windowed counts per cohort, key = {@code TrendKey}. */
     public final Topic<String, FailureTrend> failureTrends;
+    /** The release catalog, compacted, key = KB id. */
+    public final Topic<String, Release> releases;
 
     private final String prefix;
 
@@ -40,6 +43,7 @@ public final class Topics {
         this.installEventsDlq = new Topic<>(prefix + "install-events-dlq", Serdes.ByteArray(), Serdes.ByteArray());
         this.failureTrends = new Topic<>(prefix + "failure-trends", Serdes.String(),
                 new AvroSerde<>(FailureTrend.getClassSchema()));
+        this.releases = new Topic<>(prefix + "releases", Serdes.String(), new AvroSerde<>(Release.getClassSchema()));
     }
 
     /** The registry with the default prefix. */
@@ -54,14 +58,15 @@ public final class Topics {
 
     /** Every topic, in pipeline order. */
     public List<Topic<?, ?>> all() {
-        return List.of(installEvents, deviceInventory, installEventsDlq, failureTrends);
+        return List.of(installEvents, deviceInventory, releases, installEventsDlq, failureTrends);
     }
 
     /**
-     * Topics that keep only the latest value per key: the inventory (latest state per device) and the trends (the
-     * latest record of a window and cohort holds its totals, so a new sink can rebuild the store from the topic).
+     * Topics that keep only the latest value per key: the inventory (latest state per device), the release catalog
+     * (latest entry per KB) and the trends (the latest record of a window and cohort holds its totals, so a new sink
+     * can rebuild the store from the topic).
      */
     public List<Topic<?, ?>> compacted() {
-        return List.of(deviceInventory, failureTrends);
+        return List.of(deviceInventory, releases, failureTrends);
     }
 }
