@@ -1,6 +1,7 @@
 package io.patchpulse.collector.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -167,18 +168,20 @@ class IngestApiIT {
                     + IngestApiFixture.TOKEN + "\r\nContent-Type: application/x-ndjson\r\nContent-Length: 60000\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            String answer = "";
-            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(25).toNanos();
+            String answer;
             try {
-                while (System.nanoTime() < deadline && socket.getInputStream().available() == 0) {
-                    out.write('{'); // one byte every 200 ms: far below the floor
-                    out.flush();
-                    Thread.sleep(200);
-                }
+                // The client's pace is one byte per poll, every 200 ms (far below the floor), until the server
+                // answers; polled by Awaitility, which also bounds the wait.
+                await().atMost(java.time.Duration.ofSeconds(25)).pollInterval(java.time.Duration.ofMillis(200))
+                        .until(() -> {
+                            out.write('{');
+                            out.flush();
+                            return socket.getInputStream().available() > 0;
+                        });
                 answer = new String(socket.getInputStream().readNBytes(
                         Math.max(1, socket.getInputStream().available())), StandardCharsets.US_ASCII);
-            } catch (java.io.IOException closed) {
-                answer = "closed";
+            } catch (java.io.IOException | org.awaitility.core.ConditionTimeoutException closed) {
+                answer = closed instanceof java.io.IOException ? "closed" : "";
             }
 
             assertThat(answer).as("the server answered or hung up before the deadline").isNotEmpty()
