@@ -202,11 +202,6 @@ public final class Spool implements AutoCloseable {
         return Math.max(0, next.get() - first.get());
     }
 
-    /** Records appended since the spool was created (the next sequence number). */
-    public long appendedTotal() {
-        return next.get();
-    }
-
     /** The remembered position of input {@code name}, or -1. */
     public long position(String name) throws IOException {
         lockOpen();

@@ -220,13 +220,4 @@ public final class SpoolDrainer implements AutoCloseable {
     public void close() {
         close(Duration.ofSeconds(30));
     }
-
-    /** Waits until the spool is empty or {@code timeout} passes; true when empty. */
-    public boolean awaitDrained(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (spool.size() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
-        return spool.size() == 0;
-    }
 }
