@@ -2,11 +2,8 @@ package io.patchpulse.collector.identity;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.Base64;
 
@@ -34,24 +31,7 @@ public final class DeviceIdKey {
         if (!Files.exists(file)) {
             byte[] key = new byte[KEY_BYTES];
             new SecureRandom().nextBytes(key);
-            Path parent = file.toAbsolutePath().getParent();
-            Files.createDirectories(parent);
-            Path temp = Files.createTempFile(parent, FILE_NAME, ".tmp", ownerOnly());
-            try {
-                Files.write(temp, (Base64.getEncoder().encodeToString(key) + "\n").getBytes(StandardCharsets.US_ASCII),
-                        StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.SYNC);
-                // A hard link appears atomically and fails if the name exists: of two collectors starting on one
-                // data directory, the first key wins and the other reads it.
-                Files.createLink(file, temp);
-            } catch (FileAlreadyExistsException lostRace) {
-                // the other collector's key is in place
-            } catch (UnsupportedOperationException | IOException noLinks) {
-                if (!Files.exists(file)) {
-                    Files.move(temp, file);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            SecretFiles.createOnce(file, Base64.getEncoder().encodeToString(key) + "\n");
         }
         return read(file);
     }
@@ -72,11 +52,4 @@ public final class DeviceIdKey {
         return key;
     }
 
-    /** Owner-only permissions from the start on POSIX file systems; elsewhere the directory's ACL applies. */
-    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
-        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                ? new java.nio.file.attribute.FileAttribute<?>[] {
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-                : new java.nio.file.attribute.FileAttribute<?>[0];
-    }
 }

@@ -3,6 +3,7 @@ package io.patchpulse.deploy.embedded;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
+import io.patchpulse.collector.identity.SecretFiles;
 import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.topics.Topics;
@@ -17,7 +18,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -167,11 +167,7 @@ public final class AllInOne implements AutoCloseable {
         try {
             Files.createDirectories(collectorDir);
             ingestTokenFile = collectorDir.resolve(INGEST_TOKEN_FILE);
-            if (!Files.exists(ingestTokenFile)) {
-                Path temp = Files.createTempFile(collectorDir, INGEST_TOKEN_FILE, ".tmp", ownerOnly());
-                Files.writeString(temp, Tokens.newToken() + "\n", StandardCharsets.US_ASCII);
-                Files.move(temp, ingestTokenFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-            }
+            SecretFiles.createOnce(ingestTokenFile, Tokens.newToken() + "\n");
             String token = Files.readString(ingestTokenFile, StandardCharsets.US_ASCII).strip();
             if (token.isEmpty()) {
                 throw new IllegalStateException(ingestTokenFile + " is empty; delete it and a new token is made");
@@ -186,13 +182,6 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
-    /** Owner-only permissions on POSIX file systems; none (the directory's ACL applies) elsewhere. */
-    private static java.nio.file.attribute.FileAttribute<?>[] ownerOnly() {
-        return java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
-                ? new java.nio.file.attribute.FileAttribute<?>[] {
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))}
-                : new java.nio.file.attribute.FileAttribute<?>[0];
-    }
 
     /** Starts the embedded broker and QuestDB that {@code endpoints} leave out, side by side: each takes seconds. */
     private void startBrokerAndStore(Path dataDir, Endpoints endpoints) {
