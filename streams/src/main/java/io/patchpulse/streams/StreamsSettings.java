@@ -1,6 +1,8 @@
 package io.patchpulse.streams;
 
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.streams.topology.AlertRules;
+import io.patchpulse.streams.topology.DeviceRules;
 import io.patchpulse.streams.topology.TopologySettings;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
@@ -41,6 +43,24 @@ public final class StreamsSettings extends AbstractConfig {
     private static final String THREADS_DOC = "Stream threads in this instance. Default 1.";
     public static final String GUARANTEE_CONFIG = "processing.guarantee";
     private static final String GUARANTEE_DOC = "exactly_once_v2 (default) or at_least_once.";
+    public static final String FALSE_FAILURE_WITHIN_CONFIG = "device.false.failure.within";
+    private static final String FALSE_FAILURE_WITHIN_DOC = "A failure reported while a reboot was pending is a false "
+            + "failure when success on the same update follows within this time, ISO-8601 duration. Default P3D.";
+    public static final String SPACE_EVIDENCE_WITHIN_CONFIG = "device.space.evidence.within";
+    private static final String SPACE_EVIDENCE_WITHIN_DOC = "A WinREAgent 4502 with ErrorPhase 2 this close to a "
+            + "failure confirms insufficient recovery-partition space, ISO-8601 duration. Default PT1H.";
+    public static final String ALERT_BASELINE_WINDOWS_CONFIG = "alert.baseline.windows";
+    private static final String ALERT_BASELINE_WINDOWS_DOC = "Earlier trend windows that make a cohort's baseline. "
+            + "Default 24.";
+    public static final String ALERT_MIN_DEVICES_CONFIG = "alert.min.devices.failed";
+    private static final String ALERT_MIN_DEVICES_DOC = "A spike needs at least this many failing devices in the "
+            + "window. Default 10.";
+    public static final String ALERT_MIN_RATE_CONFIG = "alert.min.failure.rate";
+    private static final String ALERT_MIN_RATE_DOC = "A spike needs at least this failure rate (devices failed / "
+            + "devices attempted) in the window. Default 0.2.";
+    public static final String ALERT_FACTOR_CONFIG = "alert.factor";
+    private static final String ALERT_FACTOR_DOC = "A spike is this many times above the baseline, in failing "
+            + "devices and in failure rate. Default 3.0.";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEFINITION = new ConfigDef()
@@ -56,6 +76,16 @@ public final class StreamsSettings extends AbstractConfig {
             .define(COMMIT_INTERVAL_CONFIG, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     COMMIT_INTERVAL_DOC)
             .define(THREADS_CONFIG, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW, THREADS_DOC)
+            .define(FALSE_FAILURE_WITHIN_CONFIG, Type.STRING, "P3D", Importance.MEDIUM, FALSE_FAILURE_WITHIN_DOC)
+            .define(SPACE_EVIDENCE_WITHIN_CONFIG, Type.STRING, "PT1H", Importance.LOW, SPACE_EVIDENCE_WITHIN_DOC)
+            .define(ALERT_BASELINE_WINDOWS_CONFIG, Type.INT, 24, ConfigDef.Range.between(1, 672), Importance.MEDIUM,
+                    ALERT_BASELINE_WINDOWS_DOC)
+            .define(ALERT_MIN_DEVICES_CONFIG, Type.LONG, 10L, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    ALERT_MIN_DEVICES_DOC)
+            .define(ALERT_MIN_RATE_CONFIG, Type.DOUBLE, 0.2, ConfigDef.Range.between(0.0, 1.0), Importance.MEDIUM,
+                    ALERT_MIN_RATE_DOC)
+            .define(ALERT_FACTOR_CONFIG, Type.DOUBLE, 3.0, ConfigDef.Range.atLeast(1.0), Importance.MEDIUM,
+                    ALERT_FACTOR_DOC)
             .define(GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, GUARANTEE_DOC);
@@ -67,8 +97,18 @@ public final class StreamsSettings extends AbstractConfig {
         super(DEFINITION, values);
         Duration window = duration(TREND_WINDOW_CONFIG);
         Duration grace = duration(GRACE_CONFIG);
+        DeviceRules rules;
         try {
-            this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)), window, grace);
+            rules = new DeviceRules(duration(FALSE_FAILURE_WITHIN_CONFIG), duration(SPACE_EVIDENCE_WITHIN_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(FALSE_FAILURE_WITHIN_CONFIG + " / " + SPACE_EVIDENCE_WITHIN_CONFIG + ": "
+                    + e.getMessage());
+        }
+        AlertRules alerts = new AlertRules(getInt(ALERT_BASELINE_WINDOWS_CONFIG), getLong(ALERT_MIN_DEVICES_CONFIG),
+                getDouble(ALERT_MIN_RATE_CONFIG), getDouble(ALERT_FACTOR_CONFIG));
+        try {
+            this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)), window, grace, rules,
+                    alerts);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(TREND_WINDOW_CONFIG + " / " + GRACE_CONFIG + ": " + e.getMessage());
         }

@@ -82,6 +82,20 @@ public final class ReleaseCatalog {
                     }
                 }
             }
+            List<Integer> osBuilds = new ArrayList<>();
+            JsonNode builds = entry.get("osBuilds");
+            if (builds == null || !builds.isArray() || builds.isEmpty()) {
+                problems.add(at + ".osBuilds: expected a list of OS build numbers such as [19044, 19045]");
+            } else {
+                for (int j = 0; j < builds.size(); j++) {
+                    JsonNode build = builds.get(j);
+                    if (build.canConvertToInt() && build.isIntegralNumber() && build.asInt() > 0) {
+                        osBuilds.add(build.asInt());
+                    } else {
+                        problems.add(at + ".osBuilds[" + j + "]: expected a positive whole number, got " + build);
+                    }
+                }
+            }
             List<String> sources = new ArrayList<>();
             JsonNode sourceList = entry.get("sources");
             if (sourceList != null && sourceList.isArray()) {
@@ -103,6 +117,7 @@ public final class ReleaseCatalog {
                         .setKb(kb)
                         .setTitle(title)
                         .setOsLine(osLine)
+                        .setOsBuilds(osBuilds)
                         .setReleasedOn(releasedOn)
                         .setFixedWinreVersion(fixed)
                         .setSupersedes(supersedes)

@@ -26,6 +26,7 @@ class ReleaseCatalogTest {
         assertThat(releases.get(2).getFixedWinreVersion()).isEqualTo("10.0.20348.2846");
         assertThat(releases.get(1).getFixedWinreVersion()).as("not sourced, so not claimed").isNull();
         assertThat(releases).allSatisfy(release -> assertThat(release.getSources()).isNotEmpty());
+        assertThat(january.getOsBuilds()).containsExactly(19044, 19045);
     }
 
     @Test
@@ -35,11 +36,13 @@ class ReleaseCatalogTest {
                   - kb: KB5034441
                     title: "WinRE update"
                     osLine: "Windows 10"
+                    osBuilds: [19045]
                     releasedOn: 2024-01-09
                     sources: ["Microsoft KB5034441"]
                   - kb: 5034441
                     title: ""
                     osLine: "Windows 10"
+                    osBuilds: [19045, "x"]
                     releasedOn: 2024-13-01
                     fixedWinreVersion: "ten"
                     supersedes: [KBX]
@@ -47,8 +50,9 @@ class ReleaseCatalogTest {
 
         assertThatThrownBy(() -> ReleaseCatalog.parse(yaml, "catalog.yaml"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("catalog.yaml has 6 problem(s)")
+                .hasMessageContaining("catalog.yaml has 7 problem(s)")
                 .hasMessageContaining("releases[1].title: is required")
+                .hasMessageContaining("releases[1].osBuilds[1]: expected a positive whole number")
                 .hasMessageContaining("releases[1].releasedOn: '2024-13-01' is not a date")
                 .hasMessageContaining("releases[1].fixedWinreVersion: 'ten'")
                 .hasMessageContaining("releases[1].supersedes[0]: 'KBX' is not a KB id")

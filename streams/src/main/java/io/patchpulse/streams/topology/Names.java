@@ -38,6 +38,20 @@ public final class Names {
     /** Totals per window and cohort. */
     public static final String STORE_TRENDS = "trend-totals";
 
+    // Device status, remediations, release progress (DeviceTracker, ReleaseProgressAggregator).
+    public static final String SOURCE_RELEASES = "releases-source";
+    public static final String TRACK_DEVICES = "track-devices";
+    /** The release catalog, a global store (every instance holds all of it): KB id -> {@code Release}. */
+    public static final String STORE_RELEASES = "release-catalog";
+    /** Per device and release: key {@code deviceId|kb}, value {@code DeviceStatus}. Queried by the REST API. */
+    public static final String STORE_DEVICE_STATUS = "device-status";
+    /** Per release and day: key {@code kb|YYYY-MM-DD}, value {@code ReleaseProgress}. Queried by the REST API. */
+    public static final String STORE_RELEASE_PROGRESS = "release-progress";
+
+    // Spike alerts (SpikeDetector).
+    /** Per cohort: key {@code kb|sizeBucket|freeBucket|bitlocker}, value its latest {@code SpikeAlert}. */
+    public static final String STORE_SPIKE_ALERTS = "spike-alerts";
+
     private Names() {
     }
 

@@ -10,8 +10,11 @@ import java.time.Duration;
  * @param topics  topic names and serdes
  * @param window  size of the tumbling event-time trend windows (default 1 hour)
  * @param grace   how long after a window closes (in event time) its late events are still counted (default 7 days)
+ * @param rules   the truth of a failure: false failures and confirmed space failures
+ * @param alerts  when a cohort's failures count as a spike
  */
-public record TopologySettings(Topics topics, Duration window, Duration grace) {
+public record TopologySettings(Topics topics, Duration window, Duration grace, DeviceRules rules,
+                               AlertRules alerts) {
 
     /** Default trend window. */
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
@@ -30,6 +33,14 @@ public record TopologySettings(Topics topics, Duration window, Duration grace) {
         if (grace == null || grace.isNegative()) {
             throw new IllegalArgumentException("grace must be zero or positive, got " + grace);
         }
+        if (rules == null || alerts == null) {
+            throw new IllegalArgumentException("device rules and alert rules must be given");
+        }
+    }
+
+    /** Settings with the default device and alert rules. */
+    public TopologySettings(Topics topics, Duration window, Duration grace) {
+        this(topics, window, grace, DeviceRules.defaults(), AlertRules.defaults());
     }
 
     /** Defaults for a topic registry. */
