@@ -6,6 +6,7 @@ import io.patchpulse.schemas.avro.Outcome;
 import io.patchpulse.schemas.avro.PartitionStyle;
 import io.patchpulse.schemas.avro.ProtectorClass;
 import io.patchpulse.schemas.avro.RecoveryLayout;
+import io.patchpulse.schemas.avro.RemediationCause;
 import io.patchpulse.schemas.avro.WinreStatus;
 import io.patchpulse.schemas.values.FreeBucket;
 import io.patchpulse.schemas.values.WinreVersion;
@@ -51,11 +52,17 @@ final class DevicePlanner {
     private static final String[] SITES = {"ams", "ber", "lon", "lyo", "muc", "nyc", "sgp"};
 
     private final SimulationSettings settings;
+    private final RetrySchedule schedule;
     private final long startMs;
     private final long endMs;
 
     DevicePlanner(SimulationSettings settings) {
+        this(settings, RetrySchedule.UNTIL_END);
+    }
+
+    DevicePlanner(SimulationSettings settings, RetrySchedule schedule) {
         this.settings = settings;
+        this.schedule = schedule;
         this.startMs = settings.start().toEpochMilli();
         this.endMs = settings.end().toEpochMilli();
     }
@@ -88,6 +95,11 @@ final class DevicePlanner {
         } else {
             os = random.nextDouble() < 0.3 ? OsLine.WINDOWS_10_21H2 : OsLine.WINDOWS_10_22H2;
         }
+        return drawProfile(settings, index, os, random);
+    }
+
+    /** Everything but the OS line of device {@code index}: title language, partition, WinRE, BitLocker, tags. */
+    static DeviceProfile drawProfile(SimulationSettings settings, int index, OsLine os, Random random) {
         String product = os.family() + " " + pickProduct(random, os);
         int ubr = os.ubrs().get(random.nextInt(os.ubrs().size()));
         OsLine.TitleLanguage language = OsLine.TitleLanguage.ENGLISH;
@@ -122,6 +134,9 @@ final class DevicePlanner {
         double roll = random.nextDouble();
         if (os == OsLine.WINDOWS_11_21H2) {
             return roll < 0.4 ? "Pro" : "Enterprise";
+        }
+        if (os == OsLine.WINDOWS_SERVER_2022) {
+            return roll < 0.6 ? "Standard" : "Datacenter";
         }
         return roll < 0.4 ? "Pro" : roll < 0.9 ? "Enterprise" : "Education";
     }
@@ -169,7 +184,7 @@ final class DevicePlanner {
                 ProtectorClass.UNKNOWN);
     }
 
-    private static DeviceState drawInitialState(DeviceProfile profile, Random random) {
+    static DeviceState drawInitialState(DeviceProfile profile, Random random) {
         long sizeMib = profile.partitionReported() ? drawPartitionMib(random)
                 // Not readable by the inventory; modelled with room to spare so that every 0x80070643 is
                 // explained by a reported inventory.
@@ -204,11 +219,11 @@ final class DevicePlanner {
         return pick(random, 1024, 1024, 1100, 1536, 2048);
     }
 
-    private static long pick(Random random, long... choices) {
+    static long pick(Random random, long... choices) {
         return choices[random.nextInt(choices.length)];
     }
 
-    private static long between(Random random, long low, long high) {
+    static long between(Random random, long low, long high) {
         return low + (long) (random.nextDouble() * (high - low));
     }
 
@@ -217,9 +232,18 @@ final class DevicePlanner {
         long firstAttempt = startMs + (random.nextDouble() < 0.85
                 ? between(random, 30 * MINUTE, 30 * HOUR) : between(random, 30 * HOUR, 96 * HOUR));
 
+        // Windows Update gives up after a while (when the schedule says so), and at the latest at the re-offer.
+        long stopAt = endMs;
+        if (schedule.stops()) {
+            stopAt = firstAttempt + DAY * (schedule.minRetryDays()
+                    + random.nextInt(schedule.maxRetryDays() - schedule.minRetryDays() + 1));
+        }
+        long reofferMs = schedule.reofferAt() == null ? Long.MAX_VALUE : schedule.reofferAt().toEpochMilli();
+        stopAt = Math.min(stopAt, reofferMs);
+
         List<long[]> attempts = new ArrayList<>();
         long download = firstAttempt;
-        while (true) {
+        while (download < stopAt) {
             long started = download + between(random, 2 * MINUTE, 8 * MINUTE);
             long result = started + between(random, 3 * MINUTE, 15 * MINUTE);
             if (result >= endMs) {
@@ -229,12 +253,34 @@ final class DevicePlanner {
             // Once or twice a day, at hours that drift from day to day.
             download += twiceDaily ? between(random, 10 * HOUR, 14 * HOUR) : between(random, 20 * HOUR, 28 * HOUR);
         }
+        // Offered again: whoever is not fixed by then tries once more (most within a day), then daily again.
+        int firstReoffered = attempts.size();
+        if (reofferMs < endMs) {
+            download = reofferMs + (random.nextDouble() < 0.85
+                    ? between(random, 30 * MINUTE, 30 * HOUR) : between(random, 30 * HOUR, 72 * HOUR));
+            if (!attempts.isEmpty()) {
+                download = Math.max(download, attempts.get(attempts.size() - 1)[2] + HOUR);
+            }
+            while (true) {
+                long started = download + between(random, 2 * MINUTE, 8 * MINUTE);
+                long result = started + between(random, 3 * MINUTE, 15 * MINUTE);
+                if (result >= endMs) {
+                    break;
+                }
+                attempts.add(new long[] {download, started, result});
+                download += between(random, 20 * HOUR, 28 * HOUR);
+            }
+        }
 
         long remediationAt = -1;
         boolean resize = false;
         if (isBlocked(profile, initial) && attempts.size() >= 2
                 && random.nextDouble() < settings.remediationShare()) {
             int before = 1 + random.nextInt(attempts.size() - 1);
+            if (firstReoffered > 0 && firstReoffered < attempts.size() && random.nextDouble() < 0.3) {
+                // Remediated while Windows Update had given up: the re-offer then succeeds.
+                before = firstReoffered;
+            }
             long gapStart = attempts.get(before - 1)[2];
             long gapEnd = attempts.get(before)[0];
             remediationAt = gapStart + (long) ((0.1 + 0.8 * random.nextDouble()) * (gapEnd - gapStart));
@@ -250,6 +296,9 @@ final class DevicePlanner {
         happened.add(new Step(happened.size(), inventoryAt, 0, null, 0, 0));
         int stateIndex = 0;
         boolean transientBefore = false;
+        RemediationCause remediatedBy = null;
+        int failures = 0;
+        boolean succeeded = false;
         for (int i = 0; i < attempts.size(); i++) {
             long[] attempt = attempts.get(i);
             boolean justRemediated = false;
@@ -257,7 +306,10 @@ final class DevicePlanner {
                 DeviceState current = states.get(stateIndex);
                 DeviceState remediated;
                 if (resize) {
-                    long growth = pick(random, 256, 300, 500, 750) * MIB;
+                    // Grown well past the requirement, so free space stays at or above 250 MiB after the update
+                    // has used some of it: the resize is what made the difference, in every inventory after it.
+                    long growth = Math.max(pick(random, 256, 300, 500, 750) * MIB,
+                            FreeBucket.REQUIRED_BYTES + 64 * MIB - current.freeBytes());
                     remediated = current.withPartition(current.partitionSizeBytes() + growth,
                             current.freeBytes() + growth);
                 } else {
@@ -267,6 +319,7 @@ final class DevicePlanner {
                 }
                 states.add(remediated);
                 stateIndex++;
+                remediatedBy = resize ? RemediationCause.PARTITION_RESIZED : RemediationCause.SCRIPT_APPLIED;
                 happened.add(new Step(happened.size(), remediationAt, 0, null, 0, stateIndex));
                 remediationAt = -1;
                 justRemediated = true;
@@ -276,6 +329,7 @@ final class DevicePlanner {
             DeviceState current = states.get(stateIndex);
             if (isBlocked(profile, current)) {
                 happened.add(new Step(happened.size(), attempt[2], 0, Outcome.FAILED, INSTALL_FAILURE, stateIndex));
+                failures++;
                 transientBefore = false;
                 continue;
             }
@@ -284,6 +338,7 @@ final class DevicePlanner {
                     && random.nextDouble() < settings.transientFailureRate()) {
                 int error = TRANSIENT_ERRORS[random.nextInt(TRANSIENT_ERRORS.length)];
                 happened.add(new Step(happened.size(), attempt[2], 0, Outcome.FAILED, error, stateIndex));
+                failures++;
                 transientBefore = true;
                 continue;
             }
@@ -297,17 +352,25 @@ final class DevicePlanner {
             if (changed) {
                 happened.add(new Step(happened.size(), attempt[2], 0, null, 0, stateIndex));
             }
+            succeeded = true;
             break;
         }
+        // What the plan decided, for the truth: a remediation made the difference, else the plain retry did.
+        RemediationCause cause = null;
+        if (failures > 0 && succeeded) {
+            cause = remediatedBy != null ? remediatedBy : RemediationCause.RETRY;
+        }
+        int results = failures + (succeeded ? 1 : 0);
+        List<KbPlan> plans = List.of(new KbPlan(profile.os().january(), results, failures, succeeded, false, cause));
         // ... then when the collector hears of it.
-        return new DeviceTimeline(profile, states, receive(happened, random));
+        return new DeviceTimeline(profile, states, receive(startMs, settings, happened, random), plans);
     }
 
     /**
      * Receive times: seconds after the fact, except on devices out of reach for 1 to 3 days around one of their
      * own records, whose records from that stretch arrive as a backlog when they are back.
      */
-    private List<Step> receive(List<Step> happened, Random random) {
+    static List<Step> receive(long startMs, SimulationSettings settings, List<Step> happened, Random random) {
         long offlineFrom = Long.MAX_VALUE;
         long offlineUntil = Long.MAX_VALUE;
         long flushDelay = 0;
@@ -332,13 +395,12 @@ final class DevicePlanner {
             } else {
                 receivedAt = step.occurredAt() + 500 + (long) (random.nextDouble() * 89_500);
             }
-            received.add(new Step(step.sequence(), step.occurredAt(), receivedAt, step.outcome(), step.hresult(),
-                    step.stateIndex()));
+            received.add(step.withReceivedAt(receivedAt));
         }
         return received;
     }
 
-    private static DeviceState afterSuccess(DeviceProfile profile, DeviceState current, Random random) {
+    static DeviceState afterSuccess(DeviceProfile profile, DeviceState current, Random random) {
         if (profile.winreStatus() != WinreStatus.ENABLED || atFixedVersion(profile, current)) {
             // WinRE disabled: nothing to service. Already patched by the KB5034957 script: nothing left to do.
             return current;

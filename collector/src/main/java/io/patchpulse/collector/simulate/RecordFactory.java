@@ -31,9 +31,14 @@ final class RecordFactory {
         if (step.isInventory()) {
             return new CollectedRecord.Inventory(inventory, Instant.ofEpochMilli(step.receivedAt()));
         }
-        String title = profile.title();
-        String rawError = step.hresult() == 0 ? null : profile.spelling().spell(step.hresult());
-        boolean result = step.outcome() == Outcome.SUCCEEDED || step.outcome() == Outcome.FAILED;
+        WinreUpdate update = step.updateOn(profile.os());
+        String title = update.title(profile.os(), profile.language());
+        String rawError = step.hresult() == 0 ? null
+                // WinREAgent 4502 reports Errorcode as a signed decimal (DOMAIN.md section 3).
+                : step.outcome() == Outcome.WINRE_SERVICING_FAILED ? ErrorSpelling.SIGNED.spell(step.hresult())
+                : profile.spelling().spell(step.hresult());
+        boolean serviced = step.outcome() == Outcome.WINRE_SERVICING_SUCCEEDED
+                || step.outcome() == Outcome.SUCCEEDED && profile.winreStatus() == WinreStatus.ENABLED;
         InstallEvent event = InstallEvent.newBuilder()
                 .setEventId(Seeds.eventId(seed, profile.index(), step.sequence()))
                 .setDeviceId(profile.deviceId())
@@ -42,16 +47,15 @@ final class RecordFactory {
                 .setSource(EventSource.SIMULATOR)
                 // Titles are localized: the KB number is found by pattern, as a parser would (DOMAIN.md section 3).
                 .setKb(KbId.extract(title).orElseThrow())
-                .setUpdateGuid(profile.os().updateGuid())
+                .setUpdateGuid(update.updateGuid(profile.os()))
                 .setUpdateTitle(title)
                 .setOutcome(step.outcome())
                 .setErrorCode(rawError == null ? null : ErrorCode.normalize(rawError).orElseThrow())
                 .setRawErrorCode(rawError)
-                .setWinreErrorPhase(null)
-                .setWinreVersion(step.outcome() == Outcome.SUCCEEDED && profile.winreStatus() == WinreStatus.ENABLED
-                        ? inventory.getWinre().getVersion() : null)
-                // January 2024 failures were real; the April 2025 reboot-pending false failure is not modelled.
-                .setRebootPending(result ? Boolean.FALSE : null)
+                .setWinreErrorPhase(step.winreErrorPhase() == 0 ? null : step.winreErrorPhase())
+                .setWinreVersion(serviced ? inventory.getWinre().getVersion() : null)
+                // Only install results say whether a restart was pending (the April 2025 false failures).
+                .setRebootPending(step.isResult() ? step.rebootPending() : null)
                 .setInventory(inventory)
                 .build();
         return new CollectedRecord.Event(event);

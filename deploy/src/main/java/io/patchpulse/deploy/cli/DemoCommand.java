@@ -2,7 +2,6 @@ package io.patchpulse.deploy.cli;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.publish.KafkaPublisher;
-import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.SimulationSettings;
@@ -52,10 +51,13 @@ public final class DemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         long started = System.nanoTime();
-        SimulationSettings settings = fleet.settings();
-        out.printf("PatchPulse demo: %,d devices, seed %d, %d days from %s; data in %s%n", fleet.devices, fleet.seed,
-                fleet.days,
-                settings.start(), dataDir.toAbsolutePath());
+        // Planned before anything starts: a wrong preset is reported at once.
+        FleetOptions.Planned planned = fleet.plan();
+        Simulation simulation = planned.simulation();
+        SimulationSettings settings = simulation.settings();
+        out.printf("PatchPulse demo: %s%,d devices, seed %d, %d days from %s; data in %s%n",
+                planned.truth() == null ? "" : "preset " + planned.truth().preset() + ", ", settings.devices(),
+                settings.seed(), settings.days(), settings.start(), dataDir.toAbsolutePath());
         out.println("starting Kafka (KRaft) and QuestDB, then the streams app and the sink ...");
         out.flush();
 
@@ -66,8 +68,11 @@ public final class DemoCommand implements Callable<Integer> {
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 
-            Simulation simulation = new FleetSimulator(settings).simulate();
             long results = publish(pipeline, simulation, out);
+            Path truth = fleet.writeTruth(planned);
+            if (truth != null) {
+                out.printf("truth of preset %s written to %s%n", planned.truth().preset(), truth);
+            }
 
             boolean drained = progress.awaitDrained(timeout, line -> {
                 out.print("\r" + line);

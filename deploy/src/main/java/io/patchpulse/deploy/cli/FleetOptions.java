@@ -1,6 +1,15 @@
 package io.patchpulse.deploy.cli;
 
+import io.patchpulse.collector.simulate.FleetSimulator;
+import io.patchpulse.collector.simulate.Preset;
+import io.patchpulse.collector.simulate.PresetRun;
+import io.patchpulse.collector.simulate.PresetSettings;
+import io.patchpulse.collector.simulate.PresetTruth;
+import io.patchpulse.collector.simulate.Presets;
+import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.collector.simulate.SimulationSettings;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -14,16 +23,65 @@ public final class FleetOptions {
             + "and the same events (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--days", defaultValue = "14", description = "Simulated days from Patch Tuesday 2024-01-09 "
-            + "(default: ${DEFAULT-VALUE}).")
-    int days;
+    @Option(names = "--days", description = "Simulated days from the start of the rollout (default: 14 from "
+            + "Patch Tuesday 2024-01-09, or the preset's own: 42 for jan-2024, 14 for apr-2025).")
+    Integer days;
+
+    @Option(names = "--preset", paramLabel = "NAME", description = "A scenario with known truth instead of the "
+            + "default fleet: jan-2024 (KB5034441 over six weeks, re-offer on 2024-02-13, resizes, KB5034957 scripts) "
+            + "or apr-2025 (KB5057589/KB5057588 false failures while a restart is pending).")
+    String preset;
+
+    @Option(names = "--truth-out", paramLabel = "FILE", description = "With --preset: write the preset's truth (per "
+            + "device and release: state, remediation cause, exposure; per release: the sums) to FILE as JSON.")
+    Path truthOut;
 
     @Option(names = "--events-out", paramLabel = "FILE", description = "Also write every record Kafka acknowledged "
             + "to FILE, one canonical JSON line each, for an independent recount.")
     Path eventsOut;
 
-    /** The simulator's settings. */
+    /** The simulator's settings without a preset. */
     SimulationSettings settings() {
-        return SimulationSettings.of(devices, seed).withDays(days);
+        return SimulationSettings.of(devices, seed).withDays(days == null ? SimulationSettings.DEFAULT_DAYS : days);
+    }
+
+    /**
+     * Plans the fleet: the preset's run when {@code --preset} is given, else the default model (without truth).
+     *
+     * @throws IllegalArgumentException for an unknown preset (naming the known ones), or --truth-out without a preset
+     */
+    Planned plan() {
+        if (preset == null) {
+            if (truthOut != null) {
+                throw new IllegalArgumentException("--truth-out needs --preset (" + Presets.names()
+                        + "): only presets know their truth");
+            }
+            return new Planned(new FleetSimulator(settings()).simulate(), null);
+        }
+        Preset chosen = Presets.named(preset);
+        PresetRun run = chosen.run(PresetSettings.of(devices, seed).withDays(days));
+        return new Planned(run.simulation(), run.truth());
+    }
+
+    /** Writes the truth to {@code --truth-out} when asked; returns the file, or null when not asked. */
+    Path writeTruth(Planned planned) {
+        if (truthOut == null || planned.truth() == null) {
+            return null;
+        }
+        try {
+            planned.truth().write(truthOut);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the truth to " + truthOut + ": " + e.getMessage(), e);
+        }
+        return truthOut;
+    }
+
+    /**
+     * A planned fleet.
+     *
+     * @param simulation the records to publish
+     * @param truth      the preset's truth, null without a preset
+     */
+    record Planned(Simulation simulation, PresetTruth truth) {
     }
 }

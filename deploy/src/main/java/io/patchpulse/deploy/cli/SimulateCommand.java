@@ -1,11 +1,11 @@
 package io.patchpulse.deploy.cli;
 
 import io.patchpulse.collector.publish.KafkaPublisher;
-import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.schemas.topics.Topics;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -18,7 +18,8 @@ import picocli.CommandLine.Spec;
 /** {@code patchpulse simulate}: publishes a simulated fleet to an existing Kafka cluster. */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Publishes a simulated fleet to an existing Kafka cluster.",
-            "The fleet goes through the January 2024 KB5034441 rollout.",
+            "The fleet goes through the January 2024 KB5034441 rollout, or through a preset with known truth",
+            "(--preset jan-2024|apr-2025, --truth-out FILE).",
             "Producer settings in --config/--set pass through (e.g. security.protocol)."})
 public final class SimulateCommand implements Callable<Integer> {
 
@@ -37,10 +38,12 @@ public final class SimulateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // Planned first: a wrong preset is reported before anything connects to Kafka.
+        FleetOptions.Planned planned = fleet.plan();
+        Simulation simulation = planned.simulation();
         Map<String, Object> producer = new HashMap<>(options.resolveWithBrokers());
         Object bootstrap = producer.remove("bootstrap.servers");
         PrintWriter out = spec.commandLine().getOut();
-        Simulation simulation = new FleetSimulator(fleet.settings()).simulate();
         try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), new Topics(prefix), producer,
                 fleet.eventsOut, null)) {
             ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
@@ -51,6 +54,10 @@ public final class SimulateCommand implements Callable<Integer> {
             publisher.flush();
             progress.done();
             out.printf("%,d records acknowledged by Kafka%n", publisher.acknowledged());
+            Path truth = fleet.writeTruth(planned);
+            if (truth != null) {
+                out.printf("truth of preset %s written to %s%n", planned.truth().preset(), truth);
+            }
             out.flush();
         }
         return 0;
