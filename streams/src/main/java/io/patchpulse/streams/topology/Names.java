@@ -47,6 +47,24 @@ public final class Names {
     public static final String STORE_DEVICE_STATUS = "device-status";
     /** Per release and day: key {@code kb|YYYY-MM-DD}, value {@code ReleaseProgress}. Queried by the REST API. */
     public static final String STORE_RELEASE_PROGRESS = "release-progress";
+    /** Per release: its running totals, key KB. */
+    public static final String STORE_RELEASE_TOTALS = "release-totals";
+    public static final String LOAD_RELEASES = "load-release-catalog";
+    public static final String OBSERVE_EVENTS = "observe-events";
+    public static final String OBSERVE_INVENTORY = "observe-inventory";
+    public static final String INVENTORY_CHANGES = "inventory-changes";
+    public static final String MERGE_OBSERVATIONS = "merge-observations";
+    public static final String SPLIT_TRACKED = "tracked-";
+    public static final String BRANCH_STATUS = "status";
+    public static final String BRANCH_REMEDIATION = "remediation";
+    public static final String BRANCH_PROGRESS = "progress";
+    public static final String STATUS_SINK = "device-status-sink";
+    public static final String REMEDIATIONS_SINK = "remediations-sink";
+    public static final String KEY_BY_RELEASE = "key-by-release";
+    public static final String REPARTITION_BY_RELEASE = "progress-by-release";
+    public static final String SUM_PROGRESS = "sum-release-progress";
+    public static final String PROGRESS_SINK = "release-progress-sink";
+    public static final String ADMITTED = "admitted";
 
     // Spike alerts (SpikeDetector).
     /** Per cohort: key {@code kb|sizeBucket|freeBucket|bitlocker}, value its latest {@code SpikeAlert}. */
@@ -57,6 +75,7 @@ public final class Names {
 
     /** The repartition topics Kafka Streams creates for application {@code applicationId}. */
     public static java.util.List<String> repartitionTopics(String applicationId) {
-        return java.util.List.of(applicationId + "-" + REPARTITION_BY_COHORT + "-repartition");
+        return java.util.List.of(applicationId + "-" + REPARTITION_BY_COHORT + "-repartition",
+                applicationId + "-" + REPARTITION_BY_RELEASE + "-repartition");
     }
 }

@@ -23,7 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Step 3: decide lateness, drop replays, and turn each install result into a delta of its window and cohort.
+ * Step 3: decide lateness, drop replays, pass every admitted event on (to the device tracker), and turn each
+ * install result into a delta of its window and cohort.
  *
  * <p>Runs in the task of the device's partition (no shuffle before it), so one device's events are seen in order by
  * one instance. The task keeps its own event-time clock: the newest occurredAt it accepted. An event whose window
@@ -95,6 +96,7 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
             return;
         }
         seen.put(seenKey, occurred);
+        context.forward(record.withValue(Counted.admitted(checked)));
 
         Outcome outcome = event.getOutcome();
         if (outcome != Outcome.FAILED && outcome != Outcome.SUCCEEDED) {

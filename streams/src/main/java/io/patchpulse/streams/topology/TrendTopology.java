@@ -21,6 +21,8 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.utils.Bytes;
@@ -33,6 +35,9 @@ import org.apache.kafka.common.utils.Bytes;
  *                                └─ accepted ─▶ 2 enrich (device-inventory table) ─▶ 3 count devices ─┬─ late ─▶ dlq
  *                                                                                                     └─ deltas
  *  deltas ─▶ 4 shuffle by window+cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─▶ failure-trends
+ *  3 admitted events + device-inventory changes ─▶ 6 track devices (device-status store; releases global store)
+ *      ─┬─▶ device-status, remediations
+ *       └─ status deltas ─▶ 7 shuffle by KB (progress-by-release) ─▶ sum (release-totals) ─▶ release-progress
  * </pre>
  */
 public final class TrendTopology {
@@ -79,7 +84,9 @@ public final class TrendTopology {
                         Named.as(Names.MERGE_INVENTORY),
                         Materialized.<String, DeviceInventory, KeyValueStore<Bytes, byte[]>>as(Names.STORE_INVENTORY)
                                 .withKeySerde(topics.deviceInventory.keySerde())
-                                .withValueSerde(topics.deviceInventory.valueSerde()));
+                                .withValueSerde(topics.deviceInventory.valueSerde())
+                                // Each new state goes on at once, so the device tracker sees it in processing order.
+                                .withCachingDisabled());
         KStream<String, Checked> enriched = routes.get(Names.SPLIT + Names.BRANCH_ACCEPTED)
                 .leftJoin(inventory, Checked::enrichedWith,
                         Joined.<String, Checked, DeviceInventory>as(Names.ENRICH)
@@ -98,6 +105,7 @@ public final class TrendTopology {
                         Names.STORE_EVENT_CLOCK, Names.STORE_SEEN_EVENTS, Names.STORE_DEVICE_FLAGS)
                 .split(Named.as(Names.SPLIT_COUNTED))
                 .branch((key, result) -> result.isRejected(), Branched.as(Names.BRANCH_REJECTED))
+                .branch((key, result) -> result.isAdmitted(), Branched.as(Names.ADMITTED))
                 .defaultBranch(Branched.as(Names.DELTAS));
         toDeadLetters(counted.get(Names.SPLIT_COUNTED + Names.BRANCH_REJECTED)
                         .mapValues(Counted::rejected, Named.as(Names.DLQ_VALUES + "-late-unwrap")),
@@ -116,7 +124,67 @@ public final class TrendTopology {
                 .to(topics.failureTrends.name(), Produced.with(topics.failureTrends.keySerde(),
                         topics.failureTrends.valueSerde()).withName(Names.TRENDS_SINK));
 
+        trackDevices(builder, settings, counted.get(Names.SPLIT_COUNTED + Names.ADMITTED), inventory);
+
         return builder.build(naming);
+    }
+
+    /**
+     * 6 track devices (same task as the device's events) into device-status and remediations, 7 shuffle the status
+     * deltas by release and sum them into release-progress. The release catalog is a global store.
+     */
+    private static void trackDevices(StreamsBuilder builder, TopologySettings settings,
+            KStream<String, Counted> admitted, KTable<String, DeviceInventory> inventory) {
+        Topics topics = settings.topics();
+        builder.addGlobalStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_RELEASES),
+                                Serdes.String(), topics.releases.valueSerde()).withLoggingDisabled(),
+                topics.releases.name(),
+                Consumed.with(topics.releases.keySerde(), topics.releases.valueSerde()).withName(Names.SOURCE_RELEASES),
+                ReleaseCatalogLoader::new);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_DEVICE_STATUS),
+                Serdes.String(), topics.deviceStatus.valueSerde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_RELEASE_TOTALS),
+                Serdes.String(), topics.releaseProgress.valueSerde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.STORE_RELEASE_PROGRESS), Serdes.String(),
+                topics.releaseProgress.valueSerde()));
+
+        KStream<String, DeviceObservation> events = admitted.mapValues(
+                counted -> new DeviceObservation.Event(counted.admitted().event(), counted.admitted().inventory()),
+                Named.as(Names.OBSERVE_EVENTS));
+        KStream<String, DeviceObservation> states = inventory.toStream(Named.as(Names.INVENTORY_CHANGES))
+                .filter((deviceId, state) -> state != null, Named.as(Names.INVENTORY_CHANGES + "-present"))
+                .mapValues(DeviceObservation.Inventory::new, Named.as(Names.OBSERVE_INVENTORY));
+        Map<String, KStream<String, Tracked>> tracked = events
+                .merge(states, Named.as(Names.MERGE_OBSERVATIONS))
+                .processValues(() -> new DeviceTracker(settings.rules()), Named.as(Names.TRACK_DEVICES),
+                        Names.STORE_DEVICE_STATUS)
+                .split(Named.as(Names.SPLIT_TRACKED))
+                .branch((deviceId, out) -> out.status() != null, Branched.as(Names.BRANCH_STATUS))
+                .branch((deviceId, out) -> out.remediation() != null, Branched.as(Names.BRANCH_REMEDIATION))
+                .defaultBranch(Branched.as(Names.BRANCH_PROGRESS));
+
+        tracked.get(Names.SPLIT_TRACKED + Names.BRANCH_STATUS)
+                .map((deviceId, out) -> KeyValue.pair(deviceId + "|" + out.status().getKb(), out.status()),
+                        Named.as(Names.STATUS_SINK + "-key"))
+                .to(topics.deviceStatus.name(), Produced.with(topics.deviceStatus.keySerde(),
+                        topics.deviceStatus.valueSerde()).withName(Names.STATUS_SINK));
+        tracked.get(Names.SPLIT_TRACKED + Names.BRANCH_REMEDIATION)
+                .mapValues(Tracked::remediation, Named.as(Names.REMEDIATIONS_SINK + "-value"))
+                .to(topics.remediations.name(), Produced.with(topics.remediations.keySerde(),
+                        topics.remediations.valueSerde()).withName(Names.REMEDIATIONS_SINK));
+
+        tracked.get(Names.SPLIT_TRACKED + Names.BRANCH_PROGRESS)
+                .map((deviceId, out) -> KeyValue.pair(out.progressDelta().getKb(), out.progressDelta()),
+                        Named.as(Names.KEY_BY_RELEASE))
+                .repartition(Repartitioned.with(Serdes.String(), topics.releaseProgress.valueSerde())
+                        .withName(Names.REPARTITION_BY_RELEASE))
+                .processValues(ReleaseProgressAggregator::new, Named.as(Names.SUM_PROGRESS),
+                        Names.STORE_RELEASE_TOTALS, Names.STORE_RELEASE_PROGRESS)
+                .map((kb, progress) -> KeyValue.pair(ReleaseProgressAggregator.dayKey(progress), progress),
+                        Named.as(Names.PROGRESS_SINK + "-key"))
+                .to(topics.releaseProgress.name(), Produced.with(topics.releaseProgress.keySerde(),
+                        topics.releaseProgress.valueSerde()).withName(Names.PROGRESS_SINK));
     }
 
     /** Writes rejected records to the dead-letter topic as they were received: same key, original bytes. */

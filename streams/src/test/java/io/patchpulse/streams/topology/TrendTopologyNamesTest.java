@@ -22,8 +22,17 @@ class TrendTopologyNamesTest {
                 "Processor: sum-trends (stores: [trend-totals])",
                 "Sink: failure-trends-sink (topic: patchpulse.failure-trends)",
                 "Sink: install-events-dlq-sink (topic: patchpulse.install-events-dlq)",
-                "Sink: install-events-dlq-sink-late (topic: patchpulse.install-events-dlq)");
-        assertThat(description.subtopologies()).hasSize(2);
-        assertThat(Names.repartitionTopics("app")).containsExactly("app-trend-by-cohort-repartition");
+                "Sink: install-events-dlq-sink-late (topic: patchpulse.install-events-dlq)",
+                "Processor: track-devices (stores: [device-status])",
+                "Sink: progress-by-release-repartition-sink (topic: progress-by-release-repartition)",
+                "Processor: sum-release-progress (stores: [release-totals, release-progress])",
+                "Sink: device-status-sink (topic: patchpulse.device-status)",
+                "Sink: remediations-sink (topic: patchpulse.remediations)",
+                "Sink: release-progress-sink (topic: patchpulse.release-progress)",
+                "stores: [release-catalog]");
+        assertThat(description.subtopologies()).hasSize(3);
+        assertThat(description.globalStores()).hasSize(1);
+        assertThat(Names.repartitionTopics("app")).containsExactly("app-trend-by-cohort-repartition",
+                "app-progress-by-release-repartition");
     }
 }
