@@ -52,6 +52,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two streams instances of one application on the embedded broker, each with its own state directory and query
@@ -60,6 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InteractiveQueriesIT {
 
+    private static final Logger LOG = LoggerFactory.getLogger(InteractiveQueriesIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 4;
     private static final int DEVICES = 96;
@@ -231,6 +234,31 @@ class InteractiveQueriesIT {
                     assertThat(JSON.readTree(bad.body()).get("invalid-params").get(0).get("name").asText())
                             .isEqualTo("limit");
                 }
+
+                // When b leaves, a takes its partitions over: while it restores them it refuses (503) or names b
+                // as unreachable (502), never answers a wrong count, and then answers everything itself.
+                second.close();
+                List<Integer> refusals = new ArrayList<>();
+                await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+                    HttpResponse<String> answer = get(a, "/v1/cohorts/exposed?kb=" + JAN + "&limit=1000");
+                    if (answer.statusCode() != 200) {
+                        refusals.add(answer.statusCode());
+                    }
+                    assertThat(answer.statusCode()).as(answer.body()).isIn(200, 502, 503);
+                    if (answer.statusCode() == 200) {
+                        assertThat(JSON.readTree(answer.body()).get("count").asLong()).isEqualTo(exposed);
+                    }
+                    assertThat(answer.statusCode()).isEqualTo(200);
+                });
+                for (Device device : devices) {
+                    HttpResponse<String> alone = get(a, "/v1/devices/" + device.id());
+                    assertThat(alone.statusCode()).as(device.id() + ": " + alone.body()).isEqualTo(200);
+                    assertThat(alone.headers().firstValue(QueryServer.SERVED_BY)).contains(address(a));
+                }
+                LOG.info("while a took b's partitions over it refused {} fleet-wide queries: {}", refusals.size(),
+                        refusals);
+                assertThat(refusals).as("answers refused while a took over").allMatch(code -> code == 502
+                        || code == 503);
             }
         }
     }
