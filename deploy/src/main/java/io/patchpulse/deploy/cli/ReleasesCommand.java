@@ -2,12 +2,12 @@ package io.patchpulse.deploy.cli;
 
 import io.patchpulse.collector.catalog.ReleaseCatalog;
 import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.schemas.avro.Release;
 import io.patchpulse.schemas.topics.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +37,9 @@ public final class ReleasesCommand {
         @Mixin
         private ServiceOptions options;
 
-        @Option(names = "--file", paramLabel = "FILE", defaultValue = "deploy/catalog/releases.yaml",
+        static final String DEFAULT_FILE = "deploy/catalog/releases.yaml";
+
+        @Option(names = "--file", paramLabel = "FILE", defaultValue = DEFAULT_FILE,
                 description = "The catalog. Default deploy/catalog/releases.yaml.")
         private Path file;
 
@@ -50,11 +52,16 @@ public final class ReleasesCommand {
 
         @Override
         public Integer call() throws Exception {
-            if (!Files.isRegularFile(file)) {
+            PrintWriter out = spec.commandLine().getOut();
+            List<Release> releases;
+            if (Files.isRegularFile(file)) {
+                releases = ReleaseCatalog.read(file);
+            } else if (file.equals(Path.of(DEFAULT_FILE))) {
+                out.printf("(no %s here: using the catalog packaged with PatchPulse)%n", DEFAULT_FILE);
+                releases = BundledCatalog.releases();
+            } else {
                 throw new IllegalArgumentException("no catalog at " + file + " (--file)");
             }
-            List<Release> releases = ReleaseCatalog.read(file);
-            PrintWriter out = spec.commandLine().getOut();
             for (Release release : releases) {
                 out.printf("%-10s %-12s %-44s fixed at WinRE %s%n", release.getKb(), release.getReleasedOn(),
                         release.getOsLine(), release.getFixedWinreVersion() == null ? "(not known)"
@@ -70,11 +77,7 @@ public final class ReleasesCommand {
             Object bootstrap = producer.remove("bootstrap.servers");
             Topics topics = new Topics(prefix);
             try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), topics, producer)) {
-                for (Release release : releases) {
-                    publisher.publish(topics.releases, release.getKb(),
-                            release.getReleasedOn().atStartOfDay().toInstant(ZoneOffset.UTC), release);
-                }
-                publisher.flush();
+                    BundledCatalog.publish(publisher, topics, releases);
             }
             out.printf("%d releases published to %s%n", releases.size(), topics.releases.name());
             out.flush();

@@ -5,7 +5,13 @@ import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
 import io.patchpulse.collector.identity.SecretFiles;
 import io.patchpulse.collector.ingest.Tokens;
+import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.kafka.TopicSetup;
+import io.patchpulse.schemas.avro.Release;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
@@ -21,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -136,6 +143,7 @@ public final class AllInOne implements AutoCloseable {
         started.push(admin);
         // The embedded broker is a single node; an external cluster replicates as it is configured to.
         TopicSetup.ensure(admin, topics, PARTITIONS, endpoints.embeddedKafka() ? 1 : BROKER_DEFAULT_REPLICATION);
+        loadCatalogOnFirstStart();
 
         streams = new StreamsApp(new StreamsSettings(Map.of(
                 StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
@@ -159,6 +167,32 @@ public final class AllInOne implements AutoCloseable {
         LOG.info("all-in-one pipeline running: Kafka {}{}, QuestDB {}{}, interactive queries {}/v1/", bootstrapServers,
                 endpoints.embeddedKafka() ? " (embedded)" : "", questDbHttp.baseUrl(),
                 endpoints.embeddedQuestDb() ? " (embedded)" : "", queryUrl());
+    }
+
+    /**
+     * Publishes the packaged release catalog when the releases topic is still empty, before the streams app starts,
+     * so every device is matched to its releases from its first report. A catalog loaded later with
+     * {@code patchpulse releases load} is kept across restarts.
+     */
+    private void loadCatalogOnFirstStart() throws InterruptedException {
+        String topic = topics.releases.name();
+        try {
+            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                    .forEach(info -> ends.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
+            boolean empty = admin.listOffsets(ends).all().get().values().stream()
+                    .allMatch(end -> end.offset() == 0);
+            if (!empty) {
+                return;
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
+        }
+        List<Release> releases = BundledCatalog.releases();
+        try (KafkaPublisher publisher = new KafkaPublisher(bootstrapServers, topics, Map.of())) {
+            BundledCatalog.publish(publisher, topics, releases);
+        }
+        LOG.info("release catalog loaded: {} releases", releases.size());
     }
 
     /**
