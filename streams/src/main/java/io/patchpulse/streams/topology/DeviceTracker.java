@@ -300,8 +300,9 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
 
         /** A failing device is fixed at {@code fixedAt}: state, cause and the remediation record. */
         private void remediate(long fixedAt, boolean bySuccess, long successAt) {
-            boolean falseFailure = bySuccess && failedOnlyWhileRebootPending()
-                    && successAt - status.getFirstFailureAt().toEpochMilli() <= falseFailureWithinMs;
+            boolean falseFailure = bySuccess && status.getState() == DeviceUpdateState.FAILING
+                    && FalseFailureRule.isFalse(evidence.getRebootPendingFailures(), evidence.getOtherFailures(),
+                            status.getFirstFailureAt().toEpochMilli(), successAt, falseFailureWithinMs);
             RemediationCause cause = falseFailure ? RemediationCause.FALSE_FAILURE : cause(bySuccess);
             status.setState(falseFailure ? DeviceUpdateState.FALSE_FAILURE : DeviceUpdateState.FIXED)
                     .setFixedAt(Instant.ofEpochMilli(fixedAt))

@@ -35,6 +35,8 @@ public final class Names {
     public static final String STORE_SEEN_EVENTS = "seen-events";
     /** Per window, cohort and device: what the device has done there (failed, succeeded, with which errors). */
     public static final String STORE_DEVICE_FLAGS = "device-window-flags";
+    /** Per device and KB: its failures while a reboot was pending, so they can leave the counts once false. */
+    public static final String STORE_PENDING_FAILURES = "reboot-pending-failures";
     /** Totals per window and cohort. */
     public static final String STORE_TRENDS = "trend-totals";
 

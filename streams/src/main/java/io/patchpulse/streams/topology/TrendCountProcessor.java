@@ -11,7 +11,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
@@ -44,19 +47,26 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
     static final String STAGE = "streams.count";
     private static final String CLOCK_KEY = "clock";
     private static final Duration PURGE_INTERVAL = Duration.ofMinutes(1);
+    private static final Duration PENDING_PURGE_INTERVAL = Duration.ofHours(1);
     private static final int MAX_RAW_ERROR_LENGTH = 32;
     private static final Pattern UNSAFE_IN_ERROR_LABEL = Pattern.compile("[^A-Za-z0-9_.:+-]");
 
+    private static final StringSerializer KEYS = new StringSerializer();
+
     private final long windowMs;
     private final long graceMs;
+    private final long falseFailureWithinMs;
     private FixedKeyProcessorContext<String, Counted> context;
     private KeyValueStore<String, Long> clock;
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, String> flags;
+    private KeyValueStore<String, String> pending;
+    private long lastPendingPurge;
 
     TrendCountProcessor(TopologySettings settings) {
         this.windowMs = settings.window().toMillis();
         this.graceMs = settings.grace().toMillis();
+        this.falseFailureWithinMs = settings.rules().falseFailureWithin().toMillis();
     }
 
     @Override
@@ -65,6 +75,7 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         this.clock = context.getStateStore(Names.STORE_EVENT_CLOCK);
         this.seen = context.getStateStore(Names.STORE_SEEN_EVENTS);
         this.flags = context.getStateStore(Names.STORE_DEVICE_FLAGS);
+        this.pending = context.getStateStore(Names.STORE_PENDING_FAILURES);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge());
     }
 
@@ -99,6 +110,11 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         context.forward(record.withValue(Counted.admitted(checked)));
 
         Outcome outcome = event.getOutcome();
+        if (outcome == Outcome.WINRE_SERVICING_SUCCEEDED) {
+            // WinREAgent 4501: the success that can show earlier failures to have been false.
+            retractFalseFailures(record, event.getDeviceId(), event.getKb(), occurred);
+            return;
+        }
         if (outcome != Outcome.FAILED && outcome != Outcome.SUCCEEDED) {
             return; // only install results count in trends; the other observations matter to device status
         }
@@ -107,13 +123,70 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         DeviceWindowFlags before = DeviceWindowFlags.decode(flags.get(flagsKey));
         DeviceWindowFlags was = before == null ? DeviceWindowFlags.NONE : before;
         boolean failed = outcome == Outcome.FAILED;
+        boolean rebootPending = failed && Boolean.TRUE.equals(event.getRebootPending());
         String error = failed ? errorOf(event) : null;
-        DeviceWindowFlags after = failed ? was.withFailure(error) : was.withSuccess();
+        DeviceWindowFlags after = failed ? was.withFailure(error, rebootPending) : was.withSuccess();
 
         FailureTrend delta = TrendMath.delta(key, windowMs, failed, before == null, failed && !was.failed(),
-                !failed && !was.succeeded(), failed && !was.errors().contains(error) ? error : null);
+                !failed && !was.succeeded(), failed && !was.failedWith(error) ? error : null);
         flags.put(flagsKey, after.encode());
         context.forward(record.withValue(Counted.delta(key.encode(), delta)));
+        if (event.getKb() != null) {
+            if (failed) {
+                rememberFailure(event.getDeviceId(), event.getKb(), rebootPending, occurred, key.encode());
+            } else {
+                retractFalseFailures(record, event.getDeviceId(), event.getKb(), occurred);
+            }
+        }
+    }
+
+    /** Keeps, per device and KB, what decides whether its failures were false, and where they were counted. */
+    private void rememberFailure(String deviceId, String kb, boolean rebootPending, long occurred, String trendKey) {
+        String key = deviceId + "|" + kb;
+        PendingFailures known = PendingFailures.decode(pending.get(key));
+        pending.put(key, (known == null ? PendingFailures.NONE : known)
+                .with(rebootPending, occurred, trendKey).encode());
+    }
+
+    /**
+     * Success on {@code kb} (or, for a WinREAgent 4501 that names no KB, on any update of the device) at
+     * {@code successAt}: where that makes the device's earlier failures false ({@link FalseFailureRule}), they leave
+     * the failure counts of their windows: a negative delta per window (failures, and the device as failed or
+     * failed-with-that-error unless it also failed for real there).
+     */
+    private void retractFalseFailures(FixedKeyRecord<String, Checked> record, String deviceId, String kb,
+            long successAt) {
+        List<String> keys = new ArrayList<>();
+        if (kb != null) {
+            keys.add(deviceId + "|" + kb);
+        } else {
+            try (KeyValueIterator<String, String> own = pending.prefixScan(deviceId + "|", KEYS)) {
+                own.forEachRemaining(entry -> keys.add(entry.key));
+            }
+        }
+        for (String key : keys) {
+            PendingFailures known = PendingFailures.decode(pending.get(key));
+            if (known == null || !FalseFailureRule.isFalse(known.rebootPending(), known.other(), known.firstAt(),
+                    successAt, falseFailureWithinMs)) {
+                continue;
+            }
+            for (String trendKey : known.trendKeys()) {
+                TrendKey window = TrendKey.decode(trendKey);
+                String flagsKey = windowPrefix(window.windowStart()) + trendKey + "|" + deviceId;
+                DeviceWindowFlags was = DeviceWindowFlags.decode(flags.get(flagsKey));
+                if (was == null || was.pendingCount() == 0) {
+                    continue; // purged with its window, or already taken back
+                }
+                DeviceWindowFlags now = was.withoutPending();
+                Map<String, Long> errorsGone = new TreeMap<>();
+                was.pendingErrors().stream().filter(error -> !now.errors().contains(error))
+                        .forEach(error -> errorsGone.put(error, -1L));
+                flags.put(flagsKey, now.encode());
+                context.forward(record.withValue(Counted.delta(trendKey, TrendMath.retraction(window, windowMs,
+                        was.pendingCount(), was.failed() && !now.failed(), errorsGone))));
+            }
+            pending.delete(key);
+        }
     }
 
     /**
@@ -151,8 +224,60 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         }
         String upper = windowPrefix(cutoff);
         int removed = deleteBelow(seen, upper) + deleteBelow(flags, upper);
+        long now = context.currentSystemTimeMs();
+        if (now - lastPendingPurge >= PENDING_PURGE_INTERVAL.toMillis()) {
+            // Failures whose windows are purged can no longer be taken back: their record is no longer needed.
+            lastPendingPurge = now;
+            removed += purgePending(cutoff - falseFailureWithinMs);
+        }
         if (removed > 0) {
             LOG.debug("purged {} entries of windows before {}", removed, Instant.ofEpochMilli(cutoff));
+        }
+    }
+
+    private int purgePending(long firstBefore) {
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, String> all = pending.all()) {
+            all.forEachRemaining(entry -> {
+                PendingFailures known = PendingFailures.decode(entry.value);
+                if (known == null || known.firstAt() < firstBefore) {
+                    expired.add(entry.key);
+                }
+            });
+        }
+        expired.forEach(pending::delete);
+        return expired.size();
+    }
+
+    /**
+     * Per device and KB: failures while a reboot was pending and other failures, the first one's time, and the
+     * trend keys the pending ones were counted under. Stored as {@code "first;pending;other;key1,key2"}.
+     */
+    record PendingFailures(long firstAt, int rebootPending, int other, List<String> trendKeys) {
+
+        static final PendingFailures NONE = new PendingFailures(Long.MAX_VALUE, 0, 0, List.of());
+
+        PendingFailures with(boolean whileRebootPending, long at, String trendKey) {
+            List<String> keys = new ArrayList<>(trendKeys);
+            if (whileRebootPending && !keys.contains(trendKey)) {
+                keys.add(trendKey);
+            }
+            return new PendingFailures(Math.min(firstAt, at), rebootPending + (whileRebootPending ? 1 : 0),
+                    other + (whileRebootPending ? 0 : 1), List.copyOf(keys));
+        }
+
+        String encode() {
+            return firstAt + ";" + rebootPending + ";" + other + ";" + String.join(",", trendKeys);
+        }
+
+        static PendingFailures decode(String text) {
+            if (text == null) {
+                return null;
+            }
+            String[] parts = text.split(";", -1);
+            List<String> keys = parts[3].isEmpty() ? List.of() : List.of(parts[3].split(","));
+            return new PendingFailures(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
+                    Integer.parseInt(parts[2]), keys);
         }
     }
 

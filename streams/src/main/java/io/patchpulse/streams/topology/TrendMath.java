@@ -31,6 +31,29 @@ final class TrendMath {
                 .build();
     }
 
+    /**
+     * Takes back {@code failures} failures of one device in a window once they are known to be false: fewer
+     * failures, one device fewer failed when it has no other failure there, and fewer devices per error in
+     * {@code errorsGone} (values -1). Attempts stay: they happened.
+     */
+    static FailureTrend retraction(TrendKey key, long windowMs, int failures, boolean deviceNoLongerFailed,
+            Map<String, Long> errorsGone) {
+        return FailureTrend.newBuilder()
+                .setWindowStart(Instant.ofEpochMilli(key.windowStart()))
+                .setWindowEnd(Instant.ofEpochMilli(key.windowStart() + windowMs))
+                .setKb(key.cohort().kb())
+                .setSizeBucket(key.cohort().sizeBucket())
+                .setFreeBucket(key.cohort().freeBucket())
+                .setBitlocker(key.cohort().bitlocker())
+                .setAttempts(0)
+                .setFailures(-failures)
+                .setDevicesAttempted(0)
+                .setDevicesFailed(deviceNoLongerFailed ? -1 : 0)
+                .setDevicesSucceeded(0)
+                .setDevicesFailedByError(errorsGone)
+                .build();
+    }
+
     /** The sum of two records of the same window and cohort. */
     static FailureTrend add(FailureTrend total, FailureTrend delta) {
         Map<String, Long> errors = new HashMap<>(total.getDevicesFailedByError());

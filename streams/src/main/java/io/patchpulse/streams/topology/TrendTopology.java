@@ -100,9 +100,12 @@ public final class TrendTopology {
                 Serdes.String(), Serdes.Long()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_DEVICE_FLAGS),
                 Serdes.String(), Serdes.String()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_PENDING_FAILURES),
+                Serdes.String(), Serdes.String()));
         Map<String, KStream<String, Counted>> counted = enriched
                 .processValues(() -> new TrendCountProcessor(settings), Named.as(Names.COUNT_DEVICES),
-                        Names.STORE_EVENT_CLOCK, Names.STORE_SEEN_EVENTS, Names.STORE_DEVICE_FLAGS)
+                        Names.STORE_EVENT_CLOCK, Names.STORE_SEEN_EVENTS, Names.STORE_DEVICE_FLAGS,
+                        Names.STORE_PENDING_FAILURES)
                 .split(Named.as(Names.SPLIT_COUNTED))
                 .branch((key, result) -> result.isRejected(), Branched.as(Names.BRANCH_REJECTED))
                 .branch((key, result) -> result.isAdmitted(), Branched.as(Names.ADMITTED))

@@ -16,7 +16,7 @@ class TrendTopologyNamesTest {
 
         assertThat(text).contains(
                 "Processor: validate",
-                "Processor: count-devices (stores: [event-clock, seen-events, device-window-flags])",
+                "Processor: count-devices (stores: [reboot-pending-failures, event-clock, seen-events, device-window-flags])",
                 "stores: [device-inventory-table]",
                 "Sink: trend-by-cohort-repartition-sink (topic: trend-by-cohort-repartition)",
                 "Processor: sum-trends (stores: [trend-totals])",

@@ -98,6 +98,47 @@ class TrendTopologyTest {
     }
 
     @Test
+    void shouldTakeFalseFailuresOutOfTheFailureCountsOnceTheSuccessAfterTheRebootIsKnown() {
+        DeviceInventory a = inventory("dev-a", 572, 80, true);
+        DeviceInventory b = inventory("dev-b", 607, 120, true);
+        // dev-a fails twice while a reboot is pending, then succeeds two hours later: both failures were false.
+        send(Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(a).build());
+        send(Events.event("dev-a", at(HOUR_0, 30), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(a).build());
+        // dev-b fails for real in the same window.
+        send(failed("dev-b", at(HOUR_0, 5), b));
+        Map<String, FailureTrend> whileUnknown = trends.readKeyValuesToMap();
+        assertThat(whileUnknown.get(HOUR_0 + TPM_SMALL).getDevicesFailed()).isEqualTo(2);
+
+        send(succeeded("dev-a", at(HOUR_0, 150), a));
+
+        FailureTrend hour0 = trends.readKeyValuesToMap().get(HOUR_0 + TPM_SMALL);
+        assertThat(hour0.getAttempts()).as("the attempts happened").isEqualTo(3);
+        assertThat(hour0.getFailures()).as("only dev-b's failure is real").isEqualTo(1);
+        assertThat(hour0.getDevicesAttempted()).isEqualTo(2);
+        assertThat(hour0.getDevicesFailed()).isEqualTo(1);
+        assertThat(hour0.getDevicesFailedByError()).containsExactly(Map.entry("0x80070643", 1L));
+    }
+
+    @Test
+    void shouldKeepFailuresThatWereNotAllWhileARebootWasPendingOrWhoseSuccessCameTooLate() {
+        DeviceInventory a = inventory("dev-a", 572, 80, true);
+        DeviceInventory b = inventory("dev-b", 572, 80, true);
+        send(Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(a).build());
+        send(failed("dev-a", at(HOUR_0, 2), a));
+        send(succeeded("dev-a", at(HOUR_0, 150), a));
+        send(Events.event("dev-b", at(HOUR_0, 1), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(b).build());
+        send(succeeded("dev-b", at(HOUR_0, 1).plus(Duration.ofDays(4)), b));
+
+        FailureTrend hour0 = trends.readKeyValuesToMap().get(HOUR_0 + TPM_SMALL);
+        assertThat(hour0.getFailures()).isEqualTo(3);
+        assertThat(hour0.getDevicesFailed()).isEqualTo(2);
+    }
+
+    @Test
     void shouldCountADeviceAgainInEachHourAndCohortItAppearsIn() {
         DeviceInventory before = inventory("dev-a", 572, 80, true);
         DeviceInventory resized = inventory("dev-a", 1100, 600, true);
