@@ -1,18 +1,29 @@
 package io.patchpulse.streams;
 
+import io.patchpulse.streams.query.KafkaStreamsStores;
+import io.patchpulse.streams.query.QueryServer;
 import io.patchpulse.streams.topology.TrendTopology;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The streams service: builds the topology from its settings and owns the {@link KafkaStreams} lifecycle.
+ * The streams service: builds the topology from its settings and owns the {@link KafkaStreams} lifecycle and the
+ * interactive-query REST server ({@link QueryServer}), which is bound when the app is created (so its advertised
+ * address can be Kafka Streams' {@code application.server}) and stopped when it is closed.
  * A fatal error shuts the client down and is kept for {@link #failure()}; it is never swallowed.
  */
 public final class StreamsApp implements AutoCloseable {
@@ -20,11 +31,33 @@ public final class StreamsApp implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StreamsApp.class);
 
     private final KafkaStreams streams;
+    private final QueryServer queries;
+    private final HostInfo queryAddress;
     private final CountDownLatch running = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
 
     public StreamsApp(StreamsSettings settings) {
-        this.streams = new KafkaStreams(TrendTopology.build(settings.topology()), settings.streamsProperties());
+        Topology topology = TrendTopology.build(settings.topology());
+        Properties properties = settings.streamsProperties();
+        this.queries = settings.queryEnabled() ? QueryServer.start(settings.queryListen()) : null;
+        try {
+            this.queryAddress = queries == null ? null : settings.queryAdvertised()
+                    .orElseGet(() -> new HostInfo(advertisedHost(settings.queryListen().host()), queries.port()));
+            if (queryAddress != null) {
+                // Kafka Streams tells every instance where the others' stores are by this address.
+                properties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, queryAddress.host() + ":" + queryAddress.port());
+            }
+            this.streams = new KafkaStreams(topology, properties);
+        } catch (RuntimeException e) {
+            if (queries != null) {
+                queries.close();
+            }
+            throw e;
+        }
+        if (queries != null) {
+            queries.attach(new KafkaStreamsStores(streams, queryAddress, topology,
+                    properties.getProperty(StreamsConfig.APPLICATION_ID_CONFIG)));
+        }
         streams.setStateListener((now, before) -> {
             LOG.info("streams state {} -> {}", before, now);
             if (now == KafkaStreams.State.RUNNING) {
@@ -52,6 +85,12 @@ public final class StreamsApp implements AutoCloseable {
         return streams.state();
     }
 
+    /** Base URL of this instance's query API ({@code http://host:port}, the advertised address), when enabled. */
+    public Optional<String> queryUrl() {
+        return Optional.ofNullable(queryAddress).map(address -> "http://" + (address.host().indexOf(':') >= 0
+                ? "[" + address.host() + "]" : address.host()) + ":" + address.port());
+    }
+
     /** The error that stopped processing, or null. */
     public Throwable failure() {
         return failure.get();
@@ -59,9 +98,25 @@ public final class StreamsApp implements AutoCloseable {
 
     @Override
     public void close() {
+        if (queries != null) {
+            queries.close();
+        }
         // Leave the group on the way out: otherwise the next start waits out the old member's session timeout
         // (45 s by default) before it gets its partitions back.
         streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
                 .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
+    }
+
+    /** A wildcard bind address is no address for peers: they get this host's name instead. */
+    private static String advertisedHost(String bound) {
+        if (!bound.equals("0.0.0.0") && !bound.equals("::") && !bound.equals("[::]")) {
+            return bound;
+        }
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("the query API is bound to " + bound + " and this host's name is unknown:"
+                    + " set " + StreamsSettings.QUERY_ADVERTISED_CONFIG, e);
+        }
     }
 }

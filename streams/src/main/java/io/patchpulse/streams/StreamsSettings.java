@@ -7,6 +7,7 @@ import io.patchpulse.streams.topology.TopologySettings;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -15,6 +16,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 
 /**
  * Settings of the streams service, parsed once. Keys not listed here but starting with {@value #STREAMS_PREFIX} are
@@ -61,6 +63,16 @@ public final class StreamsSettings extends AbstractConfig {
     public static final String ALERT_FACTOR_CONFIG = "alert.factor";
     private static final String ALERT_FACTOR_DOC = "A spike is this many times above the baseline, in failing "
             + "devices and in failure rate. Default 3.0.";
+    public static final String QUERY_ENABLED_CONFIG = "query.enabled";
+    private static final String QUERY_ENABLED_DOC = "Serve the interactive-query REST API (/v1/devices/{id}, "
+            + "/v1/releases/{kb}/progress, /v1/cohorts/exposed, /v1/alerts). Default true.";
+    public static final String QUERY_LISTEN_CONFIG = "query.listen";
+    private static final String QUERY_LISTEN_DOC = "host:port the query API binds; port 0 takes any free port. "
+            + "Default 127.0.0.1:8091.";
+    public static final String QUERY_ADVERTISED_CONFIG = "query.advertised";
+    private static final String QUERY_ADVERTISED_DOC = "host:port the other instances reach this one's query API "
+            + "at (Kafka Streams' application.server). Default: the bound address (the host name when bound to "
+            + "0.0.0.0 or ::).";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEFINITION = new ConfigDef()
@@ -86,11 +98,16 @@ public final class StreamsSettings extends AbstractConfig {
                     ALERT_MIN_RATE_DOC)
             .define(ALERT_FACTOR_CONFIG, Type.DOUBLE, 3.0, ConfigDef.Range.atLeast(1.0), Importance.MEDIUM,
                     ALERT_FACTOR_DOC)
+            .define(QUERY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, QUERY_ENABLED_DOC)
+            .define(QUERY_LISTEN_CONFIG, Type.STRING, "127.0.0.1:8091", Importance.MEDIUM, QUERY_LISTEN_DOC)
+            .define(QUERY_ADVERTISED_CONFIG, Type.STRING, "", Importance.MEDIUM, QUERY_ADVERTISED_DOC)
             .define(GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, GUARANTEE_DOC);
 
     private final TopologySettings topology;
+    private final HostInfo queryListen;
+    private final HostInfo queryAdvertised;
 
     /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
     public StreamsSettings(Map<String, ?> values) {
@@ -112,6 +129,9 @@ public final class StreamsSettings extends AbstractConfig {
         } catch (IllegalArgumentException e) {
             throw new ConfigException(TREND_WINDOW_CONFIG + " / " + GRACE_CONFIG + ": " + e.getMessage());
         }
+        this.queryListen = hostPort(QUERY_LISTEN_CONFIG, true);
+        this.queryAdvertised = getString(QUERY_ADVERTISED_CONFIG).isBlank() ? null
+                : hostPort(QUERY_ADVERTISED_CONFIG, false);
     }
 
     /** The definition, for documentation. */
@@ -124,7 +144,25 @@ public final class StreamsSettings extends AbstractConfig {
         return topology;
     }
 
-    /** The Kafka Streams properties. */
+    /** Whether this instance serves the query API. */
+    public boolean queryEnabled() {
+        return getBoolean(QUERY_ENABLED_CONFIG);
+    }
+
+    /** Where the query API binds (port 0: any free port). */
+    public HostInfo queryListen() {
+        return queryListen;
+    }
+
+    /** Where the other instances reach the query API, when configured; otherwise the bound address is used. */
+    public Optional<HostInfo> queryAdvertised() {
+        return Optional.ofNullable(queryAdvertised);
+    }
+
+    /**
+     * The Kafka Streams properties. {@code application.server} is not among them: {@code StreamsApp} sets it to
+     * the query API's advertised address once the API is bound.
+     */
     public Properties streamsProperties() {
         Properties props = new Properties();
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, getString(BOOTSTRAP_SERVERS_CONFIG));
@@ -141,6 +179,25 @@ public final class StreamsSettings extends AbstractConfig {
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
         return props;
+    }
+
+    private HostInfo hostPort(String key, boolean portZeroAllowed) {
+        String text = getString(key).strip();
+        int colon = text.lastIndexOf(':');
+        String host = colon > 0 ? text.substring(0, colon) : "";
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        try {
+            int port = Integer.parseInt(text.substring(colon + 1));
+            if (!host.isEmpty() && port >= (portZeroAllowed ? 0 : 1) && port <= 65_535) {
+                return new HostInfo(host, port);
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new ConfigException(key, text, "not host:port with a port from " + (portZeroAllowed ? 0 : 1)
+                + " to 65535");
     }
 
     private Duration duration(String key) {

@@ -15,7 +15,10 @@ import picocli.CommandLine.Spec;
             "Validate, enrich, count devices, trends.",
             "Settings: bootstrap.servers, application.id, topic.prefix, trend.window, trend.grace, state.dir,",
             "processing.guarantee, commit.interval.ms, num.stream.threads; streams.* keys go to Kafka Streams as they",
-            "are (e.g. --set streams.security.protocol=SASL_SSL). Run more instances to scale out by partitions."})
+            "are (e.g. --set streams.security.protocol=SASL_SSL). Run more instances to scale out by partitions.",
+            "Interactive queries over REST (GET /v1/devices/{id}, /v1/releases/{kb}/progress,",
+            "/v1/cohorts/exposed?kb=, /v1/alerts?state=) on query.listen (default 127.0.0.1:8091), reached by the",
+            "other instances at query.advertised (default: the bound address); query.enabled=false turns it off."})
 public final class StreamsCommand implements Callable<Integer> {
 
     @Spec
@@ -29,6 +32,8 @@ public final class StreamsCommand implements Callable<Integer> {
         StreamsSettings settings = new StreamsSettings(options.resolve());
         try (StreamsApp app = new StreamsApp(settings)) {
             app.start(Duration.ofMinutes(2));
+            app.queryUrl().ifPresent(url -> spec.commandLine().getOut().println("interactive queries at " + url
+                    + "/v1/ (devices/{id}, releases/{kb}/progress, cohorts/exposed?kb=, alerts?state=)"));
             return Services.serve(spec, "streams service", app, app::failure);
         }
     }

@@ -148,7 +148,9 @@ public final class AllInOne implements AutoCloseable {
         streams = new StreamsApp(new StreamsSettings(Map.of(
                 StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 StreamsSettings.APPLICATION_ID_CONFIG, STREAMS_APP_ID,
-                StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString())));
+                StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString(),
+                // A free port: the demo must start next to anything already on 8091 (a second demo, a streams app).
+                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0")));
         started.push(streams);
         streams.start(Duration.ofSeconds(60));
 
@@ -162,9 +164,9 @@ public final class AllInOne implements AutoCloseable {
 
         collector = startCollector(dataDir.resolve("collector"), meters);
         started.push(collector);
-        LOG.info("all-in-one pipeline running: Kafka {}{}, QuestDB {}{}", bootstrapServers,
+        LOG.info("all-in-one pipeline running: Kafka {}{}, QuestDB {}{}, interactive queries {}/v1/", bootstrapServers,
                 endpoints.embeddedKafka() ? " (embedded)" : "", questDbHttp.baseUrl(),
-                endpoints.embeddedQuestDb() ? " (embedded)" : "");
+                endpoints.embeddedQuestDb() ? " (embedded)" : "", queryUrl());
     }
 
     /**
@@ -288,6 +290,14 @@ public final class AllInOne implements AutoCloseable {
     /** The ingest API's base URL, {@code http://127.0.0.1:<port>}. */
     public String ingestUrl() {
         return "http://127.0.0.1:" + collector.port();
+    }
+
+    /**
+     * The streams app's interactive-query API base URL, {@code http://127.0.0.1:<port>} (GET /v1/devices/{id},
+     * /v1/releases/{kb}/progress, /v1/cohorts/exposed?kb=, /v1/alerts?state=).
+     */
+    public String queryUrl() {
+        return streams.queryUrl().orElseThrow();
     }
 
     /** The file holding the bearer token the ingest API admits. */

@@ -1,0 +1,58 @@
+package io.patchpulse.streams.query;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.streams.state.HostInfo;
+
+/** The other streams instances' query APIs, asked over HTTP with short time-outs. */
+final class Peers {
+
+    /** A peer's answer as it came. */
+    record Reply(HostInfo peer, int status, String contentType, String retryAfter, String body) {
+    }
+
+    private final HttpClient client;
+    private final Duration requestTimeout;
+
+    Peers(Duration connectTimeout, Duration requestTimeout) {
+        // HTTP/1.1: the peers are Jetty without h2c; asking for an upgrade first only costs a round trip.
+        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.requestTimeout = requestTimeout;
+    }
+
+    /**
+     * GETs {@code pathAndQuery} (already encoded) from {@code peer}; a peer that cannot be reached or does not
+     * answer in time fails the future with a 502 {@link ProblemException} naming it.
+     */
+    CompletableFuture<Reply> get(HostInfo peer, String pathAndQuery) {
+        String address = address(peer);
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + pathAndQuery))
+                .timeout(requestTimeout).header("Accept", "application/json").GET().build();
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                .handle((response, error) -> {
+                    if (error != null) {
+                        Throwable cause = error instanceof CompletionException && error.getCause() != null
+                                ? error.getCause() : error;
+                        String why = cause instanceof HttpTimeoutException
+                                ? "did not answer within " + requestTimeout.toMillis() + " ms"
+                                : cause instanceof IOException ? "cannot be reached (" + cause + ")" : cause.toString();
+                        throw new ProblemException(502, "streams instance " + address + " " + why);
+                    }
+                    return new Reply(peer, response.statusCode(),
+                            response.headers().firstValue("Content-Type").orElse(""),
+                            response.headers().firstValue("Retry-After").orElse(null), response.body());
+                });
+    }
+
+    static String address(HostInfo host) {
+        return host.host() + ":" + host.port();
+    }
+}
