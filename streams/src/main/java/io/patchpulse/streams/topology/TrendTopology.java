@@ -21,6 +21,7 @@ import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.common.utils.Bytes;
@@ -32,7 +33,8 @@ import org.apache.kafka.common.utils.Bytes;
  *  install-events ─▶ 1 validate ─┬─ rejected ─────────────────────────────────────────────▶ install-events-dlq
  *                                └─ accepted ─▶ 2 enrich (device-inventory table) ─▶ 3 count devices ─┬─ late ─▶ dlq
  *                                                                                                     └─ deltas
- *  deltas ─▶ 4 shuffle by window+cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─▶ failure-trends
+ *  deltas ─▶ 4 shuffle by cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─┬─▶ failure-trends
+ *                                                                           └─▶ 6 spike alerts ─▶ alerts
  * </pre>
  */
 public final class TrendTopology {
@@ -103,18 +105,27 @@ public final class TrendTopology {
                         .mapValues(Counted::rejected, Named.as(Names.DLQ_VALUES + "-late-unwrap")),
                 topics, Names.DLQ_VALUES + "-late", Names.DLQ_SINK + "-late");
 
-        // 4 shuffle by window + cohort, 5 sum the deltas into totals, emitted on commit (the cache folds bursts).
-        counted.get(Names.SPLIT_COUNTED + Names.DELTAS)
+        // 4 shuffle by cohort (the window stays in the key but not in the partition: every window of a cohort
+        // lands in one task, so step 6 sees its whole history), 5 sum the deltas into totals, emitted on commit
+        // (the cache folds bursts).
+        KStream<String, FailureTrend> totals = counted.get(Names.SPLIT_COUNTED + Names.DELTAS)
                 .map((deviceId, result) -> org.apache.kafka.streams.KeyValue.pair(result.trendKey(), result.delta()),
                         Named.as(Names.KEY_BY_COHORT))
-                .groupByKey(Grouped.with(Names.REPARTITION_BY_COHORT, Serdes.String(), trendSerde))
+                .repartition(Repartitioned.<String, FailureTrend>as(Names.REPARTITION_BY_COHORT)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(trendSerde)
+                        .withStreamPartitioner(CohortPartitioner.forTrendKeys()))
+                .groupByKey(Grouped.with(Serdes.String(), trendSerde))
                 .reduce(TrendMath::add, Named.as(Names.SUM_TRENDS),
                         Materialized.<String, FailureTrend, KeyValueStore<Bytes, byte[]>>as(Names.STORE_TRENDS)
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(trendSerde))
-                .toStream(Named.as(Names.TRENDS_OUT))
-                .to(topics.failureTrends.name(), Produced.with(topics.failureTrends.keySerde(),
-                        topics.failureTrends.valueSerde()).withName(Names.TRENDS_SINK));
+                .toStream(Named.as(Names.TRENDS_OUT));
+        totals.to(topics.failureTrends.name(), Produced.with(topics.failureTrends.keySerde(),
+                topics.failureTrends.valueSerde()).withName(Names.TRENDS_SINK));
+
+        // 6 spike alerts per cohort, decided on each update of a window's totals.
+        SpikeDetector.attach(builder, settings, totals);
 
         return builder.build(naming);
     }
