@@ -58,7 +58,7 @@ public final class SpikeAlertText {
     /** Which window brought the cohort back below the thresholds. */
     static String resolved(SpikeAlert fired, CohortHistory.Counts window, Instant start, Instant end) {
         return String.format(Locale.ROOT,
-                "Resolved: %s in cohort %s is back below the thresholds, %d of %d devices failing (%s) during %s"
+                "Resolved: %s in cohort %s has fallen back, %d of %d devices failing (%s) during %s"
                         + " (baseline %.1f devices, %s). It fired on %s at %s.",
                 fired.getKb(), cohort(fired.getSizeBucket(), fired.getFreeBucket(), fired.getBitlocker()),
                 window.failed(), window.attempted(), percent(window.rate()), span(start, end),

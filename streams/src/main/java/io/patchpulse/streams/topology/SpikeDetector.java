@@ -48,14 +48,17 @@ import org.slf4j.LoggerFactory;
  * transaction as the totals. {@code startsAt} is the record time (event time) of the update that fired it,
  * {@code detectedAt} the wall clock.
  *
- * <p><b>Episode.</b> While an alert is FIRING, later windows that stay above continue the episode and fire nothing.
- * They are judged against the baseline frozen in the alert (otherwise a long spike would raise its own baseline and
- * look resolved while it still goes on).
+ * <p><b>Episode.</b> While an alert is FIRING, each following window that stays above continues the episode and
+ * fires nothing. "Stays above" has hysteresis: at least {@value #STAY_FRACTION} of each threshold (devices failed and
+ * rate), both judged against the baseline frozen in the alert (otherwise a long spike would raise its own baseline
+ * and look resolved while it still goes on). Without the hysteresis a spike in a cohort of 60 to 100 devices flaps:
+ * once the first wave of attempts is over, an hour with 8 of 11 devices failing is under the floor of 10, resolves,
+ * and the next hour fires a second alert for the same incident (3 of 23 spikes did so in the detection-quality test).
  *
  * <p><b>Resolve.</b> A stream-time punctuator (every minute of event time, or every window if shorter) looks at each
  * FIRING cohort of the task: when the window after the episode's last window above has closed (the task's stream
- * time is past its end) and stayed below, the alert resolves: same alert id, state RESOLVED, {@code endsAt} = the
- * start of that window (from then on the cohort was back to normal). Stream time advances with any cohort of the
+ * time is past its end) and did not stay above, the alert resolves: same alert id, state RESOLVED, {@code endsAt} =
+ * the start of that window (from then on the cohort was back to normal). Stream time advances with any cohort of the
  * task, so a cohort that went quiet altogether still resolves. The punctuator reads that window's totals from
  * {@link Names#STORE_TRENDS}, which includes updates still held in the record cache, so a window that is above but
  * not yet emitted is not taken for a quiet one. After a resolve, a new episode (a new alert id) can start from the
@@ -69,6 +72,8 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
 
     private static final Logger LOG = LoggerFactory.getLogger(SpikeDetector.class);
     private static final Duration RESOLVE_CHECK = Duration.ofMinutes(1);
+    /** An episode goes on while its windows reach this share of both thresholds (hysteresis against flapping). */
+    static final double STAY_FRACTION = 0.5;
 
     private final AlertRules rules;
     private final long windowMs;
@@ -149,8 +154,7 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
         }
         if (latest != null && latest.getState() == AlertState.FIRING) {
             boolean continues = seen.lastAbove() != null && start == seen.lastAbove() + windowMs
-                    && isAbove(window.getDevicesFailed(), SpikeAlertText.rate(window),
-                            latest.getBaselineDevicesFailed(), latest.getBaselineFailureRate());
+                    && staysAbove(window.getDevicesFailed(), SpikeAlertText.rate(window), latest);
             return continues ? seen.withLastAbove(start) : seen;
         }
         if (latest != null && start < latest.getWindowStart().toEpochMilli()) {
@@ -172,6 +176,14 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
     private boolean isAbove(long devicesFailed, double rate, double baselineDevices, double baselineRate) {
         return devicesFailed >= Math.max(rules.minDevicesFailed(), rules.factor() * baselineDevices)
                 && rate >= Math.max(rules.minFailureRate(), rules.factor() * baselineRate);
+    }
+
+    /** True while a window keeps the episode of {@code alert} going: see the class comment, "Episode". */
+    private boolean staysAbove(long devicesFailed, double rate, SpikeAlert alert) {
+        return devicesFailed >= STAY_FRACTION * Math.max(rules.minDevicesFailed(),
+                        rules.factor() * alert.getBaselineDevicesFailed())
+                && rate >= STAY_FRACTION * Math.max(rules.minFailureRate(),
+                        rules.factor() * alert.getBaselineFailureRate());
     }
 
     private SpikeAlert firing(FailureTrend window, String cohort, CohortHistory.Baseline baseline, long eventTime) {
@@ -242,8 +254,8 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
     }
 
     /**
-     * Walks the closed windows after the episode's last window above: each one still above (per the sum's store,
-     * which holds updates not yet emitted) continues the episode; the first one below resolves it. Returns the
+     * Walks the closed windows after the episode's last window above: each one that stays above (per the sum's
+     * store, which holds updates not yet emitted) continues the episode; the first one that does not resolves it. Returns the
      * history with the episode's last window above moved on, or {@code seen} itself when nothing moved.
      */
     private CohortHistory resolveIfClosedBelow(String cohort, SpikeAlert alert, CohortHistory seen, long streamTime) {
@@ -251,8 +263,7 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
         long next = lastAbove + windowMs;
         while (next + windowMs <= streamTime) {
             CohortHistory.Counts counts = currentTotals(next, cohort);
-            if (isAbove(counts.failed(), counts.rate(), alert.getBaselineDevicesFailed(),
-                    alert.getBaselineFailureRate())) {
+            if (staysAbove(counts.failed(), counts.rate(), alert)) {
                 lastAbove = next;
                 next += windowMs;
                 continue;

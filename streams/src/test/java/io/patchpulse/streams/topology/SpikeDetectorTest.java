@@ -260,6 +260,21 @@ class SpikeDetectorTest {
     }
 
     @Test
+    void shouldKeepTheEpisodeThroughAWindowThatStaysAboveHalfTheThresholds() {
+        quietBaseline();
+        hour(4, 12, 5);
+        hour(5, 7, 3); // 7 of 10 failing: under the floor of 10 devices, over half of it
+        hour(6, 1, 20);
+        assertThat(emitted()).extracting(SpikeAlert::getState).containsExactly(AlertState.FIRING);
+
+        send(succeeded("first-of-hour-7", at(7, 0), smallTpm("first-of-hour-7")));
+
+        List<SpikeAlert> resolved = emitted();
+        assertThat(resolved).extracting(SpikeAlert::getState).containsExactly(AlertState.RESOLVED);
+        assertThat(resolved.get(0).getEndsAt()).isEqualTo(at(6, 0));
+    }
+
+    @Test
     void shouldResolveACohortThatWentQuietWhenAnotherCohortMovesStreamTimeOn() {
         quietBaseline();
         hour(4, 12, 5);

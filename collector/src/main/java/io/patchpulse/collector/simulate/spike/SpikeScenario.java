@@ -56,8 +56,8 @@ import java.util.TreeMap;
 public record SpikeScenario(long seed, int devices, Instant start, int baselineDays, Duration meanAttemptInterval,
                             double transientFailureRate, double offlineShare, int minSpikeDevices) {
 
-    /** The default start: three quiet days before Microsoft's re-offer of the WinRE updates on 2024-02-13. */
-    public static final Instant DEFAULT_START = Instant.parse("2024-02-10T00:00:00Z");
+    /** The default start: two quiet days before Microsoft's re-offer of the WinRE updates on 2024-02-13. */
+    public static final Instant DEFAULT_START = Instant.parse("2024-02-11T00:00:00Z");
 
     static final String WINRE_SPACE_ERROR = "0x80070643";
     /** CBS_E_INSTALLERS_FAILED: the servicing stack gave up; stands for any non-space cause. */
@@ -80,11 +80,12 @@ public record SpikeScenario(long seed, int devices, Instant start, int baselineD
     }
 
     /**
-     * Defaults for {@code seed}: 2,000 devices, three quiet days, one install result per device every 10 hours,
-     * 3 % transient failures, 2 % of records late, spike cohorts of at least 60 devices. About 21,000 records.
+     * Defaults for {@code seed}: 1,500 devices, two quiet days (a baseline of 24 hourly windows needs one), one install
+     * result per device a day, 3 % transient failures, 2 % of records late, spike cohorts of at least 60 devices.
+     * About 7,000 records: small enough to run many seeds through a TopologyTestDriver.
      */
     public static SpikeScenario defaults(long seed) {
-        return new SpikeScenario(seed, 2_000, DEFAULT_START, 3, Duration.ofHours(10), 0.03, 0.02, 60);
+        return new SpikeScenario(seed, 1_500, DEFAULT_START, 2, Duration.ofHours(24), 0.03, 0.02, 60);
     }
 
     /** End of the simulated period: a day and a half after the spike day begins, room for spikes to resolve. */
