@@ -69,8 +69,15 @@ public final class Names {
     public static final String ADMITTED = "admitted";
 
     // Spike alerts (SpikeDetector).
+    public static final String DETECT_SPIKES = "detect-spikes";
+    public static final String ALERTS_SINK = "alerts-sink";
     /** Per cohort: key {@code kb|sizeBucket|freeBucket|bitlocker}, value its latest {@code SpikeAlert}. */
     public static final String STORE_SPIKE_ALERTS = "spike-alerts";
+    /**
+     * Per cohort: key {@code kb|sizeBucket|freeBucket|bitlocker}, value its recent windows' devices failed and
+     * attempted and the episode's last window above ({@code CohortHistory}, a short string).
+     */
+    public static final String STORE_SPIKE_HISTORY = "spike-history";
 
     private Names() {
     }

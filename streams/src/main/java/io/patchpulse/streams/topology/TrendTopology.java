@@ -34,10 +34,11 @@ import org.apache.kafka.common.utils.Bytes;
  *  install-events ─▶ 1 validate ─┬─ rejected ─────────────────────────────────────────────▶ install-events-dlq
  *                                └─ accepted ─▶ 2 enrich (device-inventory table) ─▶ 3 count devices ─┬─ late ─▶ dlq
  *                                                                                                     └─ deltas
- *  deltas ─▶ 4 shuffle by window+cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─▶ failure-trends
- *  3 admitted events + device-inventory changes ─▶ 6 track devices (device-status store; releases global store)
+ *  deltas ─▶ 4 shuffle by cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─┬─▶ failure-trends
+ *                                                                           └─▶ 6 spike alerts ─▶ alerts
+ *  3 admitted events + device-inventory changes ─▶ 7 track devices (device-status store; releases global store)
  *      ─┬─▶ device-status, remediations
- *       └─ status deltas ─▶ 7 shuffle by KB (progress-by-release) ─▶ sum (release-totals) ─▶ release-progress
+ *       └─ status deltas ─▶ 8 shuffle by KB (progress-by-release) ─▶ sum (release-totals) ─▶ release-progress
  * </pre>
  */
 public final class TrendTopology {
@@ -114,18 +115,27 @@ public final class TrendTopology {
                         .mapValues(Counted::rejected, Named.as(Names.DLQ_VALUES + "-late-unwrap")),
                 topics, Names.DLQ_VALUES + "-late", Names.DLQ_SINK + "-late");
 
-        // 4 shuffle by window + cohort, 5 sum the deltas into totals, emitted on commit (the cache folds bursts).
-        counted.get(Names.SPLIT_COUNTED + Names.DELTAS)
+        // 4 shuffle by cohort (the window stays in the key but not in the partition: every window of a cohort
+        // lands in one task, so step 6 sees its whole history), 5 sum the deltas into totals, emitted on commit
+        // (the cache folds bursts).
+        KStream<String, FailureTrend> totals = counted.get(Names.SPLIT_COUNTED + Names.DELTAS)
                 .map((deviceId, result) -> org.apache.kafka.streams.KeyValue.pair(result.trendKey(), result.delta()),
                         Named.as(Names.KEY_BY_COHORT))
-                .groupByKey(Grouped.with(Names.REPARTITION_BY_COHORT, Serdes.String(), trendSerde))
+                .repartition(Repartitioned.<String, FailureTrend>as(Names.REPARTITION_BY_COHORT)
+                        .withKeySerde(Serdes.String())
+                        .withValueSerde(trendSerde)
+                        .withStreamPartitioner(CohortPartitioner.forTrendKeys()))
+                .groupByKey(Grouped.with(Serdes.String(), trendSerde))
                 .reduce(TrendMath::add, Named.as(Names.SUM_TRENDS),
                         Materialized.<String, FailureTrend, KeyValueStore<Bytes, byte[]>>as(Names.STORE_TRENDS)
                                 .withKeySerde(Serdes.String())
                                 .withValueSerde(trendSerde))
-                .toStream(Named.as(Names.TRENDS_OUT))
-                .to(topics.failureTrends.name(), Produced.with(topics.failureTrends.keySerde(),
-                        topics.failureTrends.valueSerde()).withName(Names.TRENDS_SINK));
+                .toStream(Named.as(Names.TRENDS_OUT));
+        totals.to(topics.failureTrends.name(), Produced.with(topics.failureTrends.keySerde(),
+                topics.failureTrends.valueSerde()).withName(Names.TRENDS_SINK));
+
+        // 6 spike alerts per cohort, decided on each update of a window's totals.
+        SpikeDetector.attach(builder, settings, totals);
 
         trackDevices(builder, settings, counted.get(Names.SPLIT_COUNTED + Names.ADMITTED), inventory);
 
@@ -133,7 +143,7 @@ public final class TrendTopology {
     }
 
     /**
-     * 6 track devices (same task as the device's events) into device-status and remediations, 7 shuffle the status
+     * 7 track devices (same task as the device's events) into device-status and remediations, 8 shuffle the status
      * deltas by release and sum them into release-progress. The release catalog is a global store.
      */
     private static void trackDevices(StreamsBuilder builder, TopologySettings settings,
