@@ -73,6 +73,9 @@ public final class StreamsSettings extends AbstractConfig {
     private static final String QUERY_ADVERTISED_DOC = "host:port the other instances reach this one's query API "
             + "at (Kafka Streams' application.server). Default: the bound address (the host name when bound to "
             + "0.0.0.0 or ::).";
+    public static final String ALERT_STAY_FRACTION_CONFIG = "alert.stay.fraction";
+    private static final String ALERT_STAY_FRACTION_DOC = "A firing alert goes on while its cohort's windows reach "
+            + "this fraction of both thresholds (hysteresis against resolving and firing again). Default 0.5.";
     public static final String STREAMS_PREFIX = "streams.";
 
     private static final ConfigDef DEFINITION = new ConfigDef()
@@ -101,6 +104,8 @@ public final class StreamsSettings extends AbstractConfig {
             .define(QUERY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, QUERY_ENABLED_DOC)
             .define(QUERY_LISTEN_CONFIG, Type.STRING, "127.0.0.1:8091", Importance.MEDIUM, QUERY_LISTEN_DOC)
             .define(QUERY_ADVERTISED_CONFIG, Type.STRING, "", Importance.MEDIUM, QUERY_ADVERTISED_DOC)
+            .define(ALERT_STAY_FRACTION_CONFIG, Type.DOUBLE, 0.5, ConfigDef.Range.between(0.01, 1.0),
+                    Importance.LOW, ALERT_STAY_FRACTION_DOC)
             .define(GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, GUARANTEE_DOC);
@@ -122,7 +127,8 @@ public final class StreamsSettings extends AbstractConfig {
                     + e.getMessage());
         }
         AlertRules alerts = new AlertRules(getInt(ALERT_BASELINE_WINDOWS_CONFIG), getLong(ALERT_MIN_DEVICES_CONFIG),
-                getDouble(ALERT_MIN_RATE_CONFIG), getDouble(ALERT_FACTOR_CONFIG));
+                getDouble(ALERT_MIN_RATE_CONFIG), getDouble(ALERT_FACTOR_CONFIG),
+                getDouble(ALERT_STAY_FRACTION_CONFIG));
         try {
             this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)), window, grace, rules,
                     alerts);

@@ -5,6 +5,7 @@ import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
 import io.patchpulse.schemas.avro.Outcome;
@@ -87,6 +88,8 @@ public final class DemoCommand implements Callable<Integer> {
             out.println(check.describe());
             out.println();
             new DemoReport(pipeline.questDbHttp()).print(out, "KB5034441");
+            out.println();
+            new ReleaseReport(pipeline.queryUrl()).print(out, BundledCatalog.releases());
             out.println();
             DemoReport.printWhereToQuery(out, pipeline.questDb());
             DemoReport.printWhereToSend(out, pipeline.ingestUrl(), pipeline.ingestTokenFile());

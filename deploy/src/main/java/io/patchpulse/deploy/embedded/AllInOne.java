@@ -12,6 +12,7 @@ import io.patchpulse.schemas.avro.Release;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
@@ -176,23 +177,35 @@ public final class AllInOne implements AutoCloseable {
      */
     private void loadCatalogOnFirstStart() throws InterruptedException {
         String topic = topics.releases.name();
-        try {
-            Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
-                    .forEach(info -> ends.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
-            boolean empty = admin.listOffsets(ends).all().get().values().stream()
-                    .allMatch(end -> end.offset() == 0);
-            if (!empty) {
-                return;
-            }
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
+        if (!releasesTopicEmpty(topic)) {
+            return;
         }
         List<Release> releases = BundledCatalog.releases();
         try (KafkaPublisher publisher = new KafkaPublisher(bootstrapServers, topics, Map.of())) {
             BundledCatalog.publish(publisher, topics, releases);
         }
         LOG.info("release catalog loaded: {} releases", releases.size());
+    }
+
+    /**
+     * Whether {@code topic} holds no record yet. A topic just created may not be known to every broker for a moment
+     * (UnknownTopicOrPartition): that is retried for up to 30 s.
+     */
+    private boolean releasesTopicEmpty(String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                Map<TopicPartition, OffsetSpec> ends = new HashMap<>();
+                admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions()
+                        .forEach(info -> ends.put(new TopicPartition(topic, info.partition()), OffsetSpec.latest()));
+                return admin.listOffsets(ends).all().get().values().stream().allMatch(end -> end.offset() == 0);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > deadline) {
+                    throw new IllegalStateException("cannot read the end offsets of " + topic, e.getCause());
+                }
+                Thread.sleep(200);
+            }
+        }
     }
 
     /**

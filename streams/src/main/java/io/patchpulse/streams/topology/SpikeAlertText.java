@@ -5,7 +5,6 @@ import io.patchpulse.schemas.avro.SpikeAlert;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Locale;
-import java.util.Set;
 
 /** The words and links of a spike alert: a summary a person can act on, and the runbook to follow. */
 public final class SpikeAlertText {
@@ -23,26 +22,25 @@ public final class SpikeAlertText {
     /** The generic install failure that a WinRE update reports when the recovery partition lacks space. */
     static final String INSTALL_FAILURE = "0x80070643";
     static final String FREE_UNDER_250 = "<250MB";
-    /**
-     * WinRE (Safe OS) updates known to fail with 0x80070643 for lack of recovery-partition space (DOMAIN.md
-     * section 1). The release catalog knows more; this list is only what picks the runbook.
-     */
-    static final Set<String> WINRE_UPDATES = Set.of("KB5034441", "KB5034440", "KB5034439", "KB5057589", "KB5057588");
 
     private SpikeAlertText() {
     }
 
-    /** True for the January 2024 pattern: a WinRE update failing with 0x80070643 where free space is short. */
-    static boolean isWinreSpaceFailure(String kb, String errorCode, String freeBucket) {
-        return WINRE_UPDATES.contains(kb) && INSTALL_FAILURE.equals(errorCode) && FREE_UNDER_250.equals(freeBucket);
+    /**
+     * True for the January 2024 pattern: a WinRE update ({@code winreRelease}: its KB is in the release catalog)
+     * failing with 0x80070643 where free space is short.
+     */
+    static boolean isWinreSpaceFailure(boolean winreRelease, String errorCode, String freeBucket) {
+        return winreRelease && INSTALL_FAILURE.equals(errorCode) && FREE_UNDER_250.equals(freeBucket);
     }
 
-    static String runbookUrl(String kb, String errorCode, String freeBucket) {
-        return isWinreSpaceFailure(kb, errorCode, freeBucket) ? RUNBOOK_WINRE_RESIZE : RUNBOOK_GENERIC;
+    static String runbookUrl(boolean winreRelease, String errorCode, String freeBucket) {
+        return isWinreSpaceFailure(winreRelease, errorCode, freeBucket) ? RUNBOOK_WINRE_RESIZE : RUNBOOK_GENERIC;
     }
 
     /** What fired, where, how many, against which baseline, and what to check. */
-    static String firing(FailureTrend window, String errorCode, long errorDevices, CohortHistory.Baseline baseline) {
+    static String firing(FailureTrend window, boolean winreRelease, String errorCode, long errorDevices,
+            CohortHistory.Baseline baseline) {
         String what = String.format(Locale.ROOT,
                 "%s is failing on %d of %d devices (%s) in cohort %s during %s; ",
                 window.getKb(), window.getDevicesFailed(), window.getDevicesAttempted(),
@@ -52,7 +50,7 @@ public final class SpikeAlertText {
                 : String.format(Locale.ROOT, "its baseline is %.1f failing devices (%s) per window over the previous"
                         + " %d windows. ", baseline.devicesFailed(), percent(baseline.failureRate()), baseline.windows());
         String error = String.format(Locale.ROOT, "%d of the failing devices report %s. ", errorDevices, errorCode);
-        return what + against + error + advice(window.getKb(), errorCode, window.getFreeBucket());
+        return what + against + error + advice(winreRelease, errorCode, window.getFreeBucket());
     }
 
     /** Which window brought the cohort back below the thresholds. */
@@ -66,8 +64,8 @@ public final class SpikeAlertText {
                 fired.getStartsAt().truncatedTo(ChronoUnit.SECONDS));
     }
 
-    private static String advice(String kb, String errorCode, String freeBucket) {
-        if (isWinreSpaceFailure(kb, errorCode, freeBucket)) {
+    private static String advice(boolean winreRelease, String errorCode, String freeBucket) {
+        if (isWinreSpaceFailure(winreRelease, errorCode, freeBucket)) {
             return "The recovery partition has less than the ~250 MB free this WinRE update needs (the real error is"
                     + " CBS_E_INSUFFICIENT_DISK_SPACE): check reagentc /info and the partition's free space, then grow"
                     + " the partition per KB5028997 (only when it sits right after the OS partition) or patch WinRE in"

@@ -2,6 +2,7 @@ package io.patchpulse.streams.topology;
 
 import io.patchpulse.schemas.avro.AlertState;
 import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.avro.Release;
 import io.patchpulse.schemas.avro.SpikeAlert;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.schemas.topics.TrendKey;
@@ -49,7 +50,7 @@ import org.slf4j.LoggerFactory;
  * {@code detectedAt} the wall clock.
  *
  * <p><b>Episode.</b> While an alert is FIRING, each following window that stays above continues the episode and
- * fires nothing. "Stays above" has hysteresis: at least {@value #STAY_FRACTION} of each threshold (devices failed and
+ * fires nothing. "Stays above" has hysteresis: at least {@link AlertRules#stayFraction()} (default 0.5) of each threshold (devices failed and
  * rate), both judged against the baseline frozen in the alert (otherwise a long spike would raise its own baseline
  * and look resolved while it still goes on). Without the hysteresis a spike in a cohort of 60 to 100 devices flaps:
  * once the first wave of attempts is over, an hour with 8 of 11 devices failing is under the floor of 10, resolves,
@@ -72,13 +73,12 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
 
     private static final Logger LOG = LoggerFactory.getLogger(SpikeDetector.class);
     private static final Duration RESOLVE_CHECK = Duration.ofMinutes(1);
-    /** An episode goes on while its windows reach this share of both thresholds (hysteresis against flapping). */
-    static final double STAY_FRACTION = 0.5;
 
     private final AlertRules rules;
     private final long windowMs;
     private final long keepMs;
     private ProcessorContext<String, SpikeAlert> context;
+    private KeyValueStore<String, Release> releases;
     private KeyValueStore<String, String> history;
     private KeyValueStore<String, SpikeAlert> alerts;
     private TimestampedKeyValueStore<String, FailureTrend> totals;
@@ -111,6 +111,7 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
         this.history = context.getStateStore(Names.STORE_SPIKE_HISTORY);
         this.alerts = context.getStateStore(Names.STORE_SPIKE_ALERTS);
         this.totals = context.getStateStore(Names.STORE_TRENDS);
+        this.releases = context.getStateStore(Names.STORE_RELEASES);
         Duration every = settingsWindow().compareTo(RESOLVE_CHECK) < 0 ? settingsWindow() : RESOLVE_CHECK;
         context.schedule(every, PunctuationType.STREAM_TIME, this::resolveClosedWindows);
     }
@@ -180,14 +181,16 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
 
     /** True while a window keeps the episode of {@code alert} going: see the class comment, "Episode". */
     private boolean staysAbove(long devicesFailed, double rate, SpikeAlert alert) {
-        return devicesFailed >= STAY_FRACTION * Math.max(rules.minDevicesFailed(),
+        return devicesFailed >= rules.stayFraction() * Math.max(rules.minDevicesFailed(),
                         rules.factor() * alert.getBaselineDevicesFailed())
-                && rate >= STAY_FRACTION * Math.max(rules.minFailureRate(),
+                && rate >= rules.stayFraction() * Math.max(rules.minFailureRate(),
                         rules.factor() * alert.getBaselineFailureRate());
     }
 
     private SpikeAlert firing(FailureTrend window, String cohort, CohortHistory.Baseline baseline, long eventTime) {
         Map.Entry<String, Long> top = topError(window);
+        // A KB of the release catalog is a WinRE update: its space failures get the resize / script runbook.
+        boolean winreRelease = releases.get(window.getKb()) != null;
         return SpikeAlert.newBuilder()
                 .setAlertId(cohort + "|" + window.getWindowStart())
                 .setState(AlertState.FIRING)
@@ -206,8 +209,8 @@ final class SpikeDetector implements Processor<String, FailureTrend, String, Spi
                 .setBaselineDevicesFailed(baseline.devicesFailed())
                 .setBaselineFailureRate(baseline.failureRate())
                 .setBaselineWindows(baseline.windows())
-                .setSummary(SpikeAlertText.firing(window, top.getKey(), top.getValue(), baseline))
-                .setRunbookUrl(SpikeAlertText.runbookUrl(window.getKb(), top.getKey(), window.getFreeBucket()))
+                .setSummary(SpikeAlertText.firing(window, winreRelease, top.getKey(), top.getValue(), baseline))
+                .setRunbookUrl(SpikeAlertText.runbookUrl(winreRelease, top.getKey(), window.getFreeBucket()))
                 .setDetectedAt(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
     }

@@ -57,6 +57,11 @@ class SpikeDetectorTest {
                 topics.installEvents.valueSerde().serializer());
         alerts = driver.createOutputTopic(topics.alerts.name(), Serdes.String().deserializer(),
                 topics.alerts.valueSerde().deserializer());
+        // The catalog says which KBs are WinRE updates (their space failures get the resize / script runbook).
+        driver.createInputTopic(topics.releases.name(), Serdes.String().serializer(),
+                topics.releases.valueSerde().serializer()).pipeInput("KB5034441",
+                DeviceTrackerTest.release("KB5034441", java.util.List.of(19044, 19045), "10.0.19041.3920",
+                        "2024-01-09"));
     }
 
     @AfterEach

@@ -1,0 +1,219 @@
+package io.patchpulse.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.collector.simulate.DeviceTruth;
+import io.patchpulse.collector.simulate.PresetRun;
+import io.patchpulse.collector.simulate.PresetSettings;
+import io.patchpulse.collector.simulate.Presets;
+import io.patchpulse.collector.simulate.ReleaseTruth;
+import io.patchpulse.deploy.catalog.BundledCatalog;
+import io.patchpulse.deploy.embedded.EmbeddedKafka;
+import io.patchpulse.deploy.kafka.ConsumerLag;
+import io.patchpulse.deploy.kafka.TopicSetup;
+import io.patchpulse.schemas.avro.DeviceStatus;
+import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.avro.ReleaseProgress;
+import io.patchpulse.schemas.avro.RemediationCause;
+import io.patchpulse.schemas.topics.TrendKey;
+import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.streams.StreamsApp;
+import io.patchpulse.streams.StreamsSettings;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two streams instances share the work; one is killed (SIGKILL, no shutdown) in the middle of the run. The survivor
+ * takes over its partitions and state, and under exactly_once_v2 the final numbers are those of an undisturbed run:
+ * device states, remediations (exactly one per fix), release progress and exposed counts equal the jan-2024 preset's
+ * truth, and every trend row equals an independent recount of the published events.
+ */
+class StreamsFailoverIT {
+
+    private static final String APP = "failover-test";
+    private static final int PARTITIONS = 4;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldEndWithTheSameNumbersWhenOneOfTwoInstancesIsKilledMidRun() throws Exception {
+        PresetRun run = Presets.named("jan-2024").run(PresetSettings.of(600, 11));
+        List<CollectedRecord> records = run.simulation().stream().toList();
+        int cut = records.size() * 6 / 10;
+        Topics topics = Topics.defaults();
+        Path firstOut = dir.resolve("first.ndjson");
+        Path secondOut = dir.resolve("second.ndjson");
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Duration.ofSeconds(60));
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers()))) {
+            String bootstrap = kafka.bootstrapServers();
+            TopicSetup.ensure(admin, topics, PARTITIONS, (short) 1);
+            try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of())) {
+                BundledCatalog.publish(publisher, topics, BundledCatalog.releases());
+            }
+
+            Process victim = startInstanceProcess(bootstrap, dir.resolve("state-victim"));
+            try (StreamsApp survivor = new StreamsApp(new StreamsSettings(settings(bootstrap,
+                    dir.resolve("state-survivor"), "127.0.0.1:0")))) {
+                survivor.start(Duration.ofMinutes(2));
+                await("both instances in the group").atMost(Duration.ofMinutes(2))
+                        .until(() -> admin.describeConsumerGroups(List.of(APP)).all().get().get(APP).members()
+                                .size() == 2);
+
+                // Given both at work on the first 60 %
+                publish(bootstrap, topics, records.subList(0, cut), firstOut);
+                await("both instances writing device statuses").atMost(Duration.ofMinutes(2))
+                        .until(() -> endOffsets(admin, topics.deviceStatus.name()) > 500);
+
+                // When one is killed, and the rest arrives while the survivor takes over
+                victim.destroyForcibly();
+                assertThat(victim.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                publish(bootstrap, topics, records.subList(cut, records.size()), secondOut);
+
+                await("everything processed").atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
+                        .until(() -> ConsumerLag.of(admin, APP, topics.installEvents.name(),
+                                topics.deviceInventory.name()) == 0);
+                assertThat(survivor.failure()).isNull();
+            } finally {
+                victim.destroyForcibly();
+            }
+
+            // Then device states, remediations and release progress equal the preset's truth
+            Map<String, DeviceStatus> statuses = TopicContents.latestByKey(bootstrap, topics.deviceStatus);
+            for (DeviceTruth truth : run.truth().deviceStatus()) {
+                DeviceStatus status = statuses.get(truth.deviceId() + "|" + truth.kb());
+                assertThat(status).as("status of %s on %s", truth.deviceId(), truth.kb()).isNotNull();
+                assertThat(status.getState()).as("state of %s on %s", truth.deviceId(), truth.kb())
+                        .isEqualTo(truth.state());
+                assertThat(status.getFixCause()).as("cause of %s on %s", truth.deviceId(), truth.kb())
+                        .isEqualTo(truth.cause());
+                assertThat(status.getExposed()).isEqualTo(truth.exposed());
+                assertThat(status.getAttempts()).as("attempts of %s on %s", truth.deviceId(), truth.kb())
+                        .isEqualTo(truth.attempts());
+            }
+            assertThat(statuses).hasSize(run.truth().deviceStatus().size());
+
+            Map<String, RemediationCause> remediated = new TreeMap<>();
+            TopicContents.read(bootstrap, topics.remediations).forEach(record -> assertThat(remediated.put(
+                    record.value().getDeviceId() + "|" + record.value().getKb(), record.value().getCause()))
+                    .as("remediation of %s written twice", record.value().getDeviceId()).isNull());
+            Map<String, RemediationCause> expected = new TreeMap<>();
+            run.truth().deviceStatus().stream().filter(truth -> truth.cause() != null)
+                    .forEach(truth -> expected.put(truth.deviceId() + "|" + truth.kb(), truth.cause()));
+            assertThat(remediated).isEqualTo(expected);
+
+            Map<String, ReleaseProgress> latestDay = new HashMap<>();
+            for (ConsumerRecord<String, ReleaseProgress> record : TopicContents.read(bootstrap,
+                    topics.releaseProgress)) {
+                latestDay.merge(record.value().getKb(), record.value(), (old, now) ->
+                        now.getDay().isBefore(old.getDay()) ? old : now);
+            }
+            for (ReleaseTruth truth : run.truth().releases()) {
+                if (truth.devicesTracked() == 0) {
+                    continue;
+                }
+                ReleaseProgress progress = latestDay.get(truth.kb());
+                assertThat(progress).as("progress of %s", truth.kb()).isNotNull();
+                assertThat(List.of(progress.getDevicesTracked(), progress.getDevicesAttempted(),
+                        progress.getDevicesFailing(), progress.getDevicesFixed(), progress.getDevicesAtFixedWinre(),
+                        progress.getExposedDevices()))
+                        .as("tracked, attempted, failing, fixed, at fixed WinRE, exposed of %s", truth.kb())
+                        .containsExactly(truth.devicesTracked(), truth.devicesAttempted(), truth.devicesFailing(),
+                                truth.devicesFixed(), truth.devicesAtFixedWinre(), truth.exposedDevices());
+            }
+
+            // And every trend row equals an independent recount of what was published
+            assertTrendsEqualRecount(TopicContents.latestByKey(bootstrap, topics.failureTrends),
+                    IndependentRecount.of(firstOut, secondOut));
+        }
+    }
+
+    private static void assertTrendsEqualRecount(Map<String, FailureTrend> trends, IndependentRecount recount) {
+        Map<String, List<Long>> actual = new TreeMap<>();
+        Map<String, Long> actualErrors = new TreeMap<>();
+        trends.forEach((key, trend) -> {
+            TrendKey decoded = TrendKey.decode(key);
+            String plain = decoded.windowStart() + "|" + decoded.cohort().kb() + "|" + decoded.cohort().sizeBucket()
+                    + "|" + decoded.cohort().freeBucket() + "|" + decoded.cohort().bitlocker();
+            actual.put(plain, List.of(trend.getAttempts(), trend.getFailures(), trend.getDevicesAttempted(),
+                    trend.getDevicesFailed(), trend.getDevicesSucceeded()));
+            trend.getDevicesFailedByError().forEach((error, devices) -> actualErrors.put(decoded.windowStart() + "|"
+                    + decoded.cohort().kb() + "|" + error + "|" + decoded.cohort().sizeBucket() + "|"
+                    + decoded.cohort().freeBucket() + "|" + decoded.cohort().bitlocker(), devices));
+        });
+        Map<String, List<Long>> expected = new TreeMap<>();
+        recount.byKey().forEach((key, counts) -> {
+            List<Long> row = new ArrayList<>();
+            for (long value : counts.row()) {
+                row.add(value);
+            }
+            expected.put(key, row);
+        });
+        assertThat(actual).isEqualTo(expected);
+        assertThat(actualErrors).isEqualTo(new TreeMap<>(recount.failedByError()));
+    }
+
+    private static Map<String, Object> settings(String bootstrap, Path stateDir, String queryListen) {
+        Map<String, Object> settings = new HashMap<>();
+        settings.put(StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        settings.put(StreamsSettings.APPLICATION_ID_CONFIG, APP);
+        settings.put(StreamsSettings.STATE_DIR_CONFIG, stateDir.toString());
+        settings.put("query.listen", queryListen);
+        // A killed member is noticed after the session timeout; keep it short so the test does not wait 45 s.
+        settings.put(StreamsSettings.STREAMS_PREFIX + "consumer.session.timeout.ms", "6000");
+        settings.put(StreamsSettings.STREAMS_PREFIX + "consumer.heartbeat.interval.ms", "1000");
+        return settings;
+    }
+
+    private Process startInstanceProcess(String bootstrap, Path stateDir) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
+                "-Djava.io.tmpdir=" + dir,
+                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.patchpulse.schemas.avro",
+                "-cp", System.getProperty("java.class.path"),
+                "io.patchpulse.deploy.cli.PatchPulseCli", "streams", "--bootstrap-servers", bootstrap));
+        settings(bootstrap, stateDir, "127.0.0.1:0").forEach((key, value) -> {
+            if (!key.equals(StreamsSettings.BOOTSTRAP_SERVERS_CONFIG)) {
+                command.add("--set");
+                command.add(key + "=" + value);
+            }
+        });
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("victim-streams.log").toFile())
+                .start();
+    }
+
+    private static void publish(String bootstrap, Topics topics, List<CollectedRecord> records, Path eventsOut) {
+        try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of(), eventsOut, null)) {
+            records.forEach(publisher::publish);
+            publisher.flush();
+        }
+    }
+
+    private static long endOffsets(Admin admin, String topic) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            request.put(new TopicPartition(topic, partition), OffsetSpec.latest());
+        }
+        return admin.listOffsets(request).all().get().values().stream().mapToLong(info -> info.offset()).sum();
+    }
+}
