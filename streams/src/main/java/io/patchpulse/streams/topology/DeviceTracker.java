@@ -26,9 +26,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.KeyValue;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessor;
-import org.apache.kafka.streams.processor.api.FixedKeyProcessorContext;
-import org.apache.kafka.streams.processor.api.FixedKeyRecord;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -63,15 +64,24 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * {@link org.apache.kafka.streams.processor.api.Record} per status, remediation and delta), all in the
  * transaction of the input record (exactly_once_v2).
  */
-final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation, Tracked> {
+final class DeviceTracker implements Processor<String, DeviceObservation, String, Tracked> {
 
     private static final StringSerializer KEYS = new StringSerializer();
     private static final long MIB = 1_048_576L;
 
     private final long falseFailureWithinMs;
     private final long spaceEvidenceWithinMs;
-    private FixedKeyProcessorContext<String, Tracked> context;
+    /**
+     * How long (event time) a fix seen in the WinRE version waits for the event that explains it: the device's own
+     * success, or another release's, often reported in the same upload and read from another topic a moment later.
+     */
+    static final Duration SETTLE = Duration.ofMinutes(10);
+    /** The same in wall-clock time, for the last fixes of a stream that goes quiet. */
+    static final Duration SETTLE_WALL = Duration.ofSeconds(30);
+
+    private ProcessorContext<String, Tracked> context;
     private KeyValueStore<String, DeviceStatus> statuses;
+    private KeyValueStore<String, String> provisional;
     private KeyValueStore<String, Release> releases;
 
     DeviceTracker(DeviceRules rules) {
@@ -80,14 +90,19 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
     }
 
     @Override
-    public void init(FixedKeyProcessorContext<String, Tracked> context) {
+    public void init(ProcessorContext<String, Tracked> context) {
         this.context = context;
         this.statuses = context.getStateStore(Names.STORE_DEVICE_STATUS);
+        this.provisional = context.getStateStore(Names.STORE_PROVISIONAL_FIXES);
         this.releases = context.getStateStore(Names.STORE_RELEASES);
+        context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME,
+                streamTime -> settle(fix -> fix.at() + SETTLE.toMillis() <= streamTime));
+        context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME,
+                now -> settle(fix -> fix.since() + SETTLE_WALL.toMillis() <= now));
     }
 
     @Override
-    public void process(FixedKeyRecord<String, DeviceObservation> record) {
+    public void process(Record<String, DeviceObservation> record) {
         String deviceId = record.key();
         DeviceObservation observation = record.value();
         if (deviceId == null || observation == null) {
@@ -104,29 +119,128 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
             catalog.values().stream().filter(release -> release.getOsBuilds().contains(build))
                     .forEach(release -> kbs.add(release.getKb()));
         }
-        if (event != null && event.getKb() != null && catalog.containsKey(event.getKb())) {
+        if (event != null && event.getKb() != null) {
             kbs.add(event.getKb());
         }
+        // A release taken out of the catalog is no longer followed: its statuses stay as they were.
+        kbs.retainAll(catalog.keySet());
         long at = observation.at();
         for (String kb : kbs) {
+            String key = deviceId + "|" + kb;
             DeviceStatus before = known.get(kb);
-            Update update = new Update(deviceId, kb, catalog.get(kb), before, at);
+            Update update = new Update(deviceId, kb, catalog.get(kb), before, at,
+                    ProvisionalFix.decode(provisional.get(key)), catalog.keySet());
             if (event != null) {
                 update.apply(event, inventory);
             }
             update.learn(inventory);
             update.fixByVersion();
             DeviceStatus after = update.build();
+            if (update.settling) {
+                provisional.put(key, new ProvisionalFix(after.getFixedAt().toEpochMilli(),
+                        context.currentSystemTimeMs()).encode());
+            }
             if (after.equals(before)) {
                 continue;
             }
-            statuses.put(deviceId + "|" + kb, after);
-            context.forward(record.withValue(Tracked.status(after)));
-            context.forward(record.withValue(Tracked.progress(ProgressMath.delta(before, after, at))));
-            if (update.remediation != null) {
-                context.forward(record.withValue(Tracked.remediation(update.remediation)));
+            statuses.put(key, after);
+            context.forward(new Record<>(deviceId, Tracked.status(after), record.timestamp()));
+            context.forward(new Record<>(deviceId, Tracked.progress(ProgressMath.delta(before, after, at)),
+                    record.timestamp()));
+            if (update.remediated) {
+                provisional.delete(key);
+                context.forward(new Record<>(deviceId, Tracked.remediation(remediationOf(after, catalog.get(kb))),
+                        record.timestamp()));
             }
         }
+    }
+
+    /**
+     * Emits the remediation of every fix seen in the WinRE version that has waited long enough for an explaining
+     * event ({@link #SETTLE}): its cause is final from then on.
+     */
+    private void settle(java.util.function.Predicate<ProvisionalFix> due) {
+        java.util.List<KeyValue<String, ProvisionalFix>> ready = new java.util.ArrayList<>();
+        try (KeyValueIterator<String, String> all = provisional.all()) {
+            all.forEachRemaining(entry -> {
+                ProvisionalFix fix = ProvisionalFix.decode(entry.value);
+                if (fix != null && due.test(fix)) {
+                    ready.add(KeyValue.pair(entry.key, fix));
+                }
+            });
+        }
+        for (KeyValue<String, ProvisionalFix> entry : ready) {
+            provisional.delete(entry.key);
+            DeviceStatus status = statuses.get(entry.key);
+            if (status == null || status.getFixCause() == null) {
+                continue;
+            }
+            context.forward(new Record<>(status.getDeviceId(), Tracked.remediation(remediationOf(status,
+                    releases.get(status.getKb()))), entry.value.at()));
+        }
+    }
+
+    /** A fix seen in the WinRE version at {@code at} (event time), waiting since {@code since} (wall clock). */
+    record ProvisionalFix(long at, long since) {
+
+        String encode() {
+            return at + ";" + since;
+        }
+
+        static ProvisionalFix decode(String text) {
+            if (text == null) {
+                return null;
+            }
+            int semicolon = text.indexOf(';');
+            return new ProvisionalFix(Long.parseLong(text.substring(0, semicolon)),
+                    Long.parseLong(text.substring(semicolon + 1)));
+        }
+    }
+
+    /** The remediation record of a status that went from failing to fixed. */
+    static Remediation remediationOf(DeviceStatus status, Release release) {
+        DeviceEvidence evidence = status.getEvidence();
+        long fixedAt = status.getFixedAt().toEpochMilli();
+        long failingSince = status.getFirstFailureAt().toEpochMilli();
+        boolean bySuccess = evidence.getFixedByEventId() != null;
+        return Remediation.newBuilder()
+                .setDeviceId(status.getDeviceId())
+                .setKb(status.getKb())
+                .setCause(status.getFixCause())
+                .setEvidence(explain(status, release))
+                .setFailingSince(status.getFirstFailureAt())
+                .setFixedAt(status.getFixedAt())
+                .setTimeToFixMillis(Math.max(0, fixedAt - failingSince))
+                .setFixedByEventId(bySuccess ? evidence.getFixedByEventId() : null)
+                .setWinreVersionBefore(evidence.getWinreVersionAtFirstFailure())
+                .setWinreVersionAfter(status.getWinreVersion())
+                .setFreeBytesBefore(evidence.getFreeBytesAtFirstFailure())
+                .setFreeBytesAfter(evidence.getFreeBytes())
+                .setSizeBucket(SizeBucket.ofBytes(evidence.getPartitionBytesAtFirstFailure()).label())
+                .setFreeBucket(FreeBucket.ofBytes(evidence.getFreeBytesAtFirstFailure()).label())
+                .setBitlocker(status.getBitlocker())
+                .build();
+    }
+
+    private static String explain(DeviceStatus status, Release release) {
+        DeviceEvidence evidence = status.getEvidence();
+        Duration toFix = Duration.ofMillis(Math.max(0,
+                status.getFixedAt().toEpochMilli() - status.getFirstFailureAt().toEpochMilli()));
+        return switch (status.getFixCause()) {
+            case FALSE_FAILURE -> "failed " + evidence.getRebootPendingFailures() + " time(s), each while a reboot was"
+                    + " pending, and succeeded " + human(toFix) + " after the first failure: a false failure";
+            case SCRIPT_APPLIED -> "the KB5034957 script reported success (WinREPathScriptSucceed=1) after the first"
+                    + " failure";
+            case PARTITION_RESIZED -> "the recovery partition was resized: "
+                    + mib(evidence.getPartitionBytesAtFirstFailure()) + " -> " + mib(evidence.getPartitionBytes())
+                    + ", free " + mib(evidence.getFreeBytesAtFirstFailure()) + " -> " + mib(evidence.getFreeBytes());
+            case NEWER_RELEASE -> "WinRE reached " + status.getWinreVersion()
+                    + (release == null || release.getFixedWinreVersion() == null ? ""
+                            : " (fixed version " + release.getFixedWinreVersion() + ")")
+                    + " after another release succeeded, without a success on " + status.getKb();
+            case RETRY -> "a later attempt succeeded with no space, script or other-release change seen";
+            default -> "unknown";
+        };
     }
 
     /** The catalog as it is now: releases arrive on the global store at any time, so it is read on every record. */
@@ -163,12 +277,20 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
         private final DeviceStatus.Builder status;
         private final DeviceEvidence.Builder evidence;
         private final long at;
-        private Remediation remediation;
+        private final ProvisionalFix pending;
+        private final java.util.Set<String> catalogKbs;
+        /** A failing device got fixed by this observation, or its settling fix got its explaining event. */
+        boolean remediated;
+        /** A fix seen in the WinRE version: its remediation waits for an explaining event ({@link #SETTLE}). */
+        boolean settling;
 
-        Update(String deviceId, String kb, Release release, DeviceStatus before, long at) {
+        Update(String deviceId, String kb, Release release, DeviceStatus before, long at, ProvisionalFix pending,
+                java.util.Set<String> catalogKbs) {
             this.release = release;
             this.before = before;
             this.at = at;
+            this.pending = pending;
+            this.catalogKbs = catalogKbs;
             if (before == null) {
                 this.status = DeviceStatus.newBuilder().setDeviceId(deviceId).setKb(kb)
                         .setState(DeviceUpdateState.NEVER_ATTEMPTED).setUpdatedAt(Instant.ofEpochMilli(at));
@@ -189,6 +311,17 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
                 status.setAttempts(status.getAttempts() + 1);
                 attemptAt(occurred);
                 succeeded(occurred, event.getEventId());
+            } else if (!ownKb && event.getKb() != null && catalogKbs.contains(event.getKb())
+                    && (outcome == Outcome.SUCCEEDED || outcome == Outcome.WINRE_SERVICING_SUCCEEDED)) {
+                // Another WinRE release installed: the evidence for a fix by a newer release.
+                if (evidence.getOtherReleaseSucceededAt() == null
+                        || occurred > evidence.getOtherReleaseSucceededAt().toEpochMilli()) {
+                    evidence.setOtherReleaseSucceededAt(event.getOccurredAt());
+                }
+                if (pending != null && evidence.getFixedByEventId() == null
+                        && status.getState() == DeviceUpdateState.FIXED) {
+                    status.setFixCause(cause(false));
+                }
             } else if (outcome == Outcome.WINRE_SERVICING_SUCCEEDED && (ownKb || event.getKb() == null)) {
                 if (ownKb || failedOnlyWhileRebootPending()) {
                     succeeded(occurred, event.getEventId());
@@ -237,8 +370,13 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
             } else if (isFixed(state) && status.getFixCause() == null && firstKnown && status.getFixedAt() != null
                     && occurred < status.getFixedAt().toEpochMilli()) {
                 // Learned late (a backlog): the device was failing before the fix it already reported.
-                remediate(status.getFixedAt().toEpochMilli(), evidence.getFixedByEventId() != null,
-                        status.getFixedAt().toEpochMilli());
+                boolean bySuccess = evidence.getFixedByEventId() != null;
+                decide(status.getFixedAt().toEpochMilli(), bySuccess);
+                if (bySuccess) {
+                    remediated = true;
+                } else {
+                    settling = true;
+                }
             }
         }
 
@@ -246,10 +384,18 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
             DeviceUpdateState state = status.getState();
             if (state == DeviceUpdateState.FAILING) {
                 evidence.setFixedByEventId(eventId);
-                remediate(occurred, true, occurred);
+                decide(occurred, true);
+                remediated = true;
             } else if (state == DeviceUpdateState.NEVER_ATTEMPTED) {
                 evidence.setFixedByEventId(eventId);
                 status.setState(DeviceUpdateState.FIXED).setFixedAt(Instant.ofEpochMilli(occurred));
+            } else if (pending != null && evidence.getFixedByEventId() == null && status.getFixCause() != null
+                    && occurred <= pending.at() + SETTLE.toMillis()) {
+                // The success that explains a fix first seen in the WinRE version (read a moment earlier from the
+                // inventory): it is a fix by this update after all.
+                evidence.setFixedByEventId(eventId);
+                decide(Math.min(occurred, status.getFixedAt().toEpochMilli()), true);
+                remediated = true;
             }
         }
 
@@ -258,6 +404,11 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
             if (inventory == null) {
                 return;
             }
+            long observed = inventory.getObservedAt().toEpochMilli();
+            if (evidence.getFactsObservedAt() != null && observed < evidence.getFactsObservedAt().toEpochMilli()) {
+                return; // an older snapshot (a backlog): the facts already known are newer
+            }
+            evidence.setFactsObservedAt(inventory.getObservedAt());
             RecoveryPartition recovery = inventory.getRecovery();
             if (recovery != null) {
                 if (recovery.getFreeBytes() != null) {
@@ -292,39 +443,21 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
                 return;
             }
             if (status.getState() == DeviceUpdateState.FAILING) {
-                remediate(at, false, at);
+                decide(at, false);
+                settling = true;
             } else {
                 status.setState(DeviceUpdateState.FIXED).setFixedAt(Instant.ofEpochMilli(at));
             }
         }
 
-        /** A failing device is fixed at {@code fixedAt}: state, cause and the remediation record. */
-        private void remediate(long fixedAt, boolean bySuccess, long successAt) {
-            boolean falseFailure = bySuccess && status.getState() == DeviceUpdateState.FAILING
-                    && FalseFailureRule.isFalse(evidence.getRebootPendingFailures(), evidence.getOtherFailures(),
-                            status.getFirstFailureAt().toEpochMilli(), successAt, falseFailureWithinMs);
-            RemediationCause cause = falseFailure ? RemediationCause.FALSE_FAILURE : cause(bySuccess);
+        /** A failing device is fixed at {@code fixedAt}: its state and the cause, from the evidence. */
+        private void decide(long fixedAt, boolean bySuccess) {
+            boolean falseFailure = bySuccess && FalseFailureRule.isFalse(evidence.getRebootPendingFailures(),
+                    evidence.getOtherFailures(), status.getFirstFailureAt().toEpochMilli(), fixedAt,
+                    falseFailureWithinMs);
             status.setState(falseFailure ? DeviceUpdateState.FALSE_FAILURE : DeviceUpdateState.FIXED)
                     .setFixedAt(Instant.ofEpochMilli(fixedAt))
-                    .setFixCause(cause);
-            long failingSince = status.getFirstFailureAt().toEpochMilli();
-            remediation = Remediation.newBuilder()
-                    .setDeviceId(status.getDeviceId())
-                    .setKb(status.getKb())
-                    .setCause(cause)
-                    .setEvidence(explain(cause, fixedAt))
-                    .setFailingSince(status.getFirstFailureAt())
-                    .setFixedAt(Instant.ofEpochMilli(fixedAt))
-                    .setTimeToFixMillis(Math.max(0, fixedAt - failingSince))
-                    .setFixedByEventId(bySuccess ? evidence.getFixedByEventId() : null)
-                    .setWinreVersionBefore(evidence.getWinreVersionAtFirstFailure())
-                    .setWinreVersionAfter(status.getWinreVersion())
-                    .setFreeBytesBefore(evidence.getFreeBytesAtFirstFailure())
-                    .setFreeBytesAfter(evidence.getFreeBytes())
-                    .setSizeBucket(SizeBucket.ofBytes(evidence.getPartitionBytesAtFirstFailure()).label())
-                    .setFreeBucket(FreeBucket.ofBytes(evidence.getFreeBytesAtFirstFailure()).label())
-                    .setBitlocker(status.getBitlocker())
-                    .build();
+                    .setFixCause(falseFailure ? RemediationCause.FALSE_FAILURE : cause(bySuccess));
         }
 
         private RemediationCause cause(boolean bySuccess) {
@@ -335,7 +468,10 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
             if (resized()) {
                 return RemediationCause.PARTITION_RESIZED;
             }
-            return bySuccess ? RemediationCause.RETRY : RemediationCause.NEWER_RELEASE;
+            Instant other = evidence.getOtherReleaseSucceededAt();
+            boolean newerRelease = !bySuccess && other != null && status.getFirstFailureAt() != null
+                    && !other.isBefore(status.getFirstFailureAt());
+            return newerRelease ? RemediationCause.NEWER_RELEASE : RemediationCause.RETRY;
         }
 
         private boolean resized() {
@@ -347,23 +483,6 @@ final class DeviceTracker implements FixedKeyProcessor<String, DeviceObservation
             boolean freed = freeBefore != null && freeNow != null && freeBefore < FreeBucket.REQUIRED_BYTES
                     && freeNow >= FreeBucket.REQUIRED_BYTES;
             return grew || freed;
-        }
-
-        private String explain(RemediationCause cause, long fixedAt) {
-            Duration toFix = Duration.ofMillis(Math.max(0, fixedAt - status.getFirstFailureAt().toEpochMilli()));
-            return switch (cause) {
-                case FALSE_FAILURE -> "failed " + evidence.getRebootPendingFailures() + " time(s), each while a reboot"
-                        + " was pending, and succeeded " + human(toFix) + " after the first failure: a false failure";
-                case SCRIPT_APPLIED -> "the KB5034957 script reported success (WinREPathScriptSucceed=1) after the"
-                        + " first failure";
-                case PARTITION_RESIZED -> "the recovery partition was resized: " + mib(evidence
-                        .getPartitionBytesAtFirstFailure()) + " -> " + mib(evidence.getPartitionBytes()) + ", free "
-                        + mib(evidence.getFreeBytesAtFirstFailure()) + " -> " + mib(evidence.getFreeBytes());
-                case NEWER_RELEASE -> "WinRE reached " + status.getWinreVersion() + " (fixed version "
-                        + release.getFixedWinreVersion() + ") without a success on " + status.getKb();
-                case RETRY -> "a later attempt succeeded with no space, script or WinRE change seen";
-                default -> "unknown";
-            };
         }
 
         private boolean failedOnlyWhileRebootPending() {

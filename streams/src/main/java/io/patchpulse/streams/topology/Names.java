@@ -49,6 +49,8 @@ public final class Names {
     public static final String STORE_DEVICE_STATUS = "device-status";
     /** Per release and day: key {@code kb|YYYY-MM-DD}, value {@code ReleaseProgress}. Queried by the REST API. */
     public static final String STORE_RELEASE_PROGRESS = "release-progress";
+    /** Fixes seen in the WinRE version whose remediation waits for an explaining event: key deviceId|kb. */
+    public static final String STORE_PROVISIONAL_FIXES = "provisional-fixes";
     /** Per release: its running totals, key KB. */
     public static final String STORE_RELEASE_TOTALS = "release-totals";
     public static final String LOAD_RELEASES = "load-release-catalog";

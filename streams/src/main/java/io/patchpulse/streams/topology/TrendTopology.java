@@ -156,6 +156,8 @@ public final class TrendTopology {
                 ReleaseCatalogLoader::new);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_DEVICE_STATUS),
                 Serdes.String(), topics.deviceStatus.valueSerde()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(Names.STORE_PROVISIONAL_FIXES), Serdes.String(), Serdes.String()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(Names.STORE_RELEASE_TOTALS),
                 Serdes.String(), topics.releaseProgress.valueSerde()));
         builder.addStateStore(Stores.keyValueStoreBuilder(
@@ -170,8 +172,8 @@ public final class TrendTopology {
                 .mapValues(DeviceObservation.Inventory::new, Named.as(Names.OBSERVE_INVENTORY));
         Map<String, KStream<String, Tracked>> tracked = events
                 .merge(states, Named.as(Names.MERGE_OBSERVATIONS))
-                .processValues(() -> new DeviceTracker(settings.rules()), Named.as(Names.TRACK_DEVICES),
-                        Names.STORE_DEVICE_STATUS)
+                .process(() -> new DeviceTracker(settings.rules()), Named.as(Names.TRACK_DEVICES),
+                        Names.STORE_DEVICE_STATUS, Names.STORE_PROVISIONAL_FIXES)
                 .split(Named.as(Names.SPLIT_TRACKED))
                 .branch((deviceId, out) -> out.status() != null, Branched.as(Names.BRANCH_STATUS))
                 .branch((deviceId, out) -> out.remediation() != null, Branched.as(Names.BRANCH_REMEDIATION))

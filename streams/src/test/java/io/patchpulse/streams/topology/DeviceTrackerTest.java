@@ -204,6 +204,9 @@ class DeviceTrackerTest {
         assertThat(status.getState()).isEqualTo(DeviceUpdateState.FIXED);
         assertThat(status.getFixCause()).isEqualTo(RemediationCause.SCRIPT_APPLIED);
         assertThat(status.getExposed()).isFalse();
+        assertThat(remediations.isEmpty()).as("a fix seen in the WinRE version waits for an explaining event")
+                .isTrue();
+        driver.advanceWallClockTime(DeviceTracker.SETTLE_WALL);
         Remediation remediation = remediations.readValue();
         assertThat(remediation.getCause()).isEqualTo(RemediationCause.SCRIPT_APPLIED);
         assertThat(remediation.getFixedAt()).isEqualTo(at(60 * 20));
@@ -235,6 +238,8 @@ class DeviceTrackerTest {
         send(result("dev-a", APR, Outcome.SUCCEEDED, at(60 * 24), device("dev-a", 19045, 572, 60, "10.0.19041.5720",
                 true, false), false));
 
+        driver.advanceWallClockTime(DeviceTracker.SETTLE_WALL);
+
         Map<String, DeviceStatus> latest = latestStatuses();
         assertThat(latest.get("dev-a|" + JAN).getFixCause()).isEqualTo(RemediationCause.NEWER_RELEASE);
         assertThat(latest.get("dev-a|" + APR).getState()).as("never failed: fixed, no remediation")
@@ -242,6 +247,57 @@ class DeviceTrackerTest {
         assertThat(latest.get("dev-a|" + APR).getFixCause()).isNull();
         List<Remediation> all = remediations.readValuesToList();
         assertThat(all).extracting(Remediation::getKb).containsExactly(JAN);
+    }
+
+    @Test
+    void shouldCreditTheDevicesOwnSuccessWhenItsNewWinreIsReadAMomentBeforeIt() {
+        send(result("dev-a", JAN, Outcome.FAILED, at(10), device("dev-a", 19045, 1024, 400, OLD, true, false), false));
+        // The inventory after the success comes from another topic and is read first; the success follows.
+        observe(device("dev-a", 19045, 1024, 380, FIXED, true, false), at(60 * 24));
+        send(result("dev-a", JAN, Outcome.SUCCEEDED, at(60 * 24), device("dev-a", 19045, 1024, 380, FIXED, true,
+                false), false));
+        driver.advanceWallClockTime(DeviceTracker.SETTLE_WALL);
+
+        List<Remediation> all = remediations.readValuesToList();
+        assertThat(all).extracting(Remediation::getCause).containsExactly(RemediationCause.RETRY);
+        assertThat(all.get(0).getFixedByEventId()).isNotNull();
+        assertThat(latestProgress(JAN).getFixedByCause()).isEqualTo(Map.of("RETRY", 1L));
+    }
+
+    @Test
+    void shouldSettleAFixSeenOnlyInTheWinreVersionOnceStreamTimeHasMovedOn() {
+        send(result("dev-a", JAN, Outcome.FAILED, at(10), device("dev-a", 19045, 1024, 400, OLD, true, false), false));
+        observe(device("dev-a", 19045, 1024, 380, FIXED, true, false), at(60 * 24));
+        assertThat(remediations.isEmpty()).isTrue();
+        // Any later record of the task moves stream time past the settle time.
+        observe(device("dev-z", 19045, 1024, 400, OLD, false, false), at(60 * 25));
+
+        assertThat(remediations.readValue().getCause()).as("no other release succeeded: a plain retry")
+                .isEqualTo(RemediationCause.RETRY);
+    }
+
+    @Test
+    void shouldNotLetAnOlderSnapshotOverwriteNewerFacts() {
+        observe(device("dev-a", 19045, 1072, 600, FIXED, true, false), at(60 * 12));
+        // A backlog failure from earlier in the day carries the device as it was then.
+        send(result("dev-a", APR, Outcome.FAILED, at(60 * 9), device("dev-a", 19045, 572, 80, OLD, true, false),
+                false));
+
+        DeviceStatus january = latestStatuses().get("dev-a|" + JAN);
+        assertThat(january.getWinreVersion()).isEqualTo(FIXED);
+        assertThat(january.getWinreAtFixedVersion()).isTrue();
+        assertThat(january.getEvidence().getFreeBytes()).isEqualTo(600 * Events.MIB);
+    }
+
+    @Test
+    void shouldCallAFailureFalseAlsoWhenItArrivesAfterTheSuccessThatFollowedIt() {
+        DeviceInventory roomy = device("dev-a", 19045, 1024, 400, OLD, true, false);
+        send(result("dev-a", APR, Outcome.SUCCEEDED, at(60 * 3), roomy, false));
+        send(result("dev-a", APR, Outcome.FAILED, at(10), roomy, true));
+
+        DeviceStatus status = latestStatuses().get("dev-a|" + APR);
+        assertThat(status.getState()).isEqualTo(DeviceUpdateState.FALSE_FAILURE);
+        assertThat(remediations.readValue().getCause()).isEqualTo(RemediationCause.FALSE_FAILURE);
     }
 
     @Test

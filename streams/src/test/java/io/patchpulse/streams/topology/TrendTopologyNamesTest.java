@@ -23,7 +23,7 @@ class TrendTopologyNamesTest {
                 "Sink: failure-trends-sink (topic: patchpulse.failure-trends)",
                 "Sink: install-events-dlq-sink (topic: patchpulse.install-events-dlq)",
                 "Sink: install-events-dlq-sink-late (topic: patchpulse.install-events-dlq)",
-                "Processor: track-devices (stores: [device-status])",
+                "Processor: track-devices (stores: [provisional-fixes, device-status])",
                 "Sink: progress-by-release-repartition-sink (topic: progress-by-release-repartition)",
                 "Processor: sum-release-progress (stores: [release-totals, release-progress])",
                 "Sink: device-status-sink (topic: patchpulse.device-status)",
