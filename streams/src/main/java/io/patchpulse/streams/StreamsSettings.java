@@ -16,6 +16,7 @@ import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 
 /**
@@ -179,8 +180,14 @@ public final class StreamsSettings extends AbstractConfig {
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, getLong(COMMIT_INTERVAL_CONFIG));
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, getInt(THREADS_CONFIG));
         // install-events is read as bytes and checked by the topology itself; a device-inventory record that cannot
-        // be decoded is logged with its coordinates and skipped instead of stopping the app at every restart.
+        // be decoded is logged with its coordinates and kept in the dead-letter topic (below) instead of stopping
+        // the app at every restart.
         props.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG, LogAndContinueExceptionHandler.class);
+        // A record that makes a processor throw (a bug, or input nobody foresaw) is logged and kept in the
+        // dead-letter topic with the exception in its headers, instead of stopping the app at every restart.
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueProcessingExceptionHandler.class);
+        props.put(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, topology.topics().installEventsDlq.name());
         // The behaviour Kafka 5.0 makes default; also silences a warning at every start.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));

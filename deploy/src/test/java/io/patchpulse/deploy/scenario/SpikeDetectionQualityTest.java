@@ -78,8 +78,13 @@ class SpikeDetectionQualityTest {
             List<SpikeAlert> firing = emitted.stream().filter(a -> a.getState() == AlertState.FIRING).toList();
             resolved += emitted.stream().filter(a -> a.getState() == AlertState.RESOLVED).count();
             alerts += firing.size();
+            java.util.Set<SpikeTruth> alerted = new java.util.HashSet<>();
             for (SpikeAlert alert : firing) {
-                boolean matches = simulation.truth().stream().anyMatch(spike -> matches(alert, spike));
+                // A true positive is the first alert of a planted spike, fired while the spike lasts; a second alert
+                // for the same spike (a re-fire of one episode), or one after it ended, counts against precision.
+                Optional<SpikeTruth> spikeOf = simulation.truth().stream().filter(spike -> matches(alert, spike))
+                        .findFirst();
+                boolean matches = spikeOf.isPresent() && alerted.add(spikeOf.get());
                 truePositives += matches ? 1 : 0;
                 if (!matches) {
                     LOG.info("seed {}: false positive {} ({} of {} failing, baseline {})", seed, alert.getAlertId(),
@@ -140,7 +145,8 @@ class SpikeDetectionQualityTest {
     private static boolean matches(SpikeAlert alert, SpikeTruth spike) {
         String cohort = alert.getKb() + "|" + alert.getSizeBucket() + "|" + alert.getFreeBucket() + "|"
                 + alert.getBitlocker();
-        return cohort.equals(spike.cohortKey()) && !alert.getStartsAt().isBefore(spike.startsAt());
+        return cohort.equals(spike.cohortKey()) && !alert.getStartsAt().isBefore(spike.startsAt())
+                && alert.getStartsAt().isBefore(spike.endsAt());
     }
 
     private static double median(List<Double> sorted) {

@@ -95,7 +95,7 @@ final class DeviceTracker implements Processor<String, DeviceObservation, String
         this.statuses = context.getStateStore(Names.STORE_DEVICE_STATUS);
         this.provisional = context.getStateStore(Names.STORE_PROVISIONAL_FIXES);
         this.releases = context.getStateStore(Names.STORE_RELEASES);
-        context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME,
+        context.schedule(SETTLE.dividedBy(2), PunctuationType.STREAM_TIME,
                 streamTime -> settle(fix -> fix.at() + SETTLE.toMillis() <= streamTime));
         context.schedule(Duration.ofSeconds(10), PunctuationType.WALL_CLOCK_TIME,
                 now -> settle(fix -> fix.since() + SETTLE_WALL.toMillis() <= now));

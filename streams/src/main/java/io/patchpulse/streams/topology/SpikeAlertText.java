@@ -57,11 +57,11 @@ public final class SpikeAlertText {
     static String resolved(SpikeAlert fired, CohortHistory.Counts window, Instant start, Instant end) {
         return String.format(Locale.ROOT,
                 "Resolved: %s in cohort %s has fallen back, %d of %d devices failing (%s) during %s"
-                        + " (baseline %.1f devices, %s). It fired on %s at %s.",
+                        + " (baseline %.1f devices, %s). It fired at %s, mostly %s.",
                 fired.getKb(), cohort(fired.getSizeBucket(), fired.getFreeBucket(), fired.getBitlocker()),
                 window.failed(), window.attempted(), percent(window.rate()), span(start, end),
-                fired.getBaselineDevicesFailed(), percent(fired.getBaselineFailureRate()), fired.getErrorCode(),
-                fired.getStartsAt().truncatedTo(ChronoUnit.SECONDS));
+                fired.getBaselineDevicesFailed(), percent(fired.getBaselineFailureRate()),
+                fired.getStartsAt().truncatedTo(ChronoUnit.SECONDS), fired.getErrorCode());
     }
 
     private static String advice(boolean winreRelease, String errorCode, String freeBucket) {

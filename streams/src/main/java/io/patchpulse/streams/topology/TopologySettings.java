@@ -36,6 +36,11 @@ public record TopologySettings(Topics topics, Duration window, Duration grace, D
         if (rules == null || alerts == null) {
             throw new IllegalArgumentException("device rules and alert rules must be given");
         }
+        if (rules.falseFailureWithin().compareTo(grace) > 0) {
+            throw new IllegalArgumentException("the false-failure time " + rules.falseFailureWithin()
+                    + " must not exceed the grace period " + grace + ": the failures it takes back must still be"
+                    + " in their windows");
+        }
     }
 
     /** Settings with the default device and alert rules. */

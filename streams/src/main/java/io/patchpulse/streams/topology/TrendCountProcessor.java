@@ -61,6 +61,7 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
     private KeyValueStore<String, Long> seen;
     private KeyValueStore<String, String> flags;
     private KeyValueStore<String, String> pending;
+    private KeyValueStore<String, io.patchpulse.schemas.avro.Release> releases;
     private long lastPendingPurge;
 
     TrendCountProcessor(TopologySettings settings) {
@@ -76,6 +77,7 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         this.seen = context.getStateStore(Names.STORE_SEEN_EVENTS);
         this.flags = context.getStateStore(Names.STORE_DEVICE_FLAGS);
         this.pending = context.getStateStore(Names.STORE_PENDING_FAILURES);
+        this.releases = context.getStateStore(Names.STORE_RELEASES);
         context.schedule(PURGE_INTERVAL, PunctuationType.WALL_CLOCK_TIME, now -> purge());
     }
 
@@ -133,7 +135,7 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         context.forward(record.withValue(Counted.delta(key.encode(), delta)));
         if (event.getKb() != null) {
             if (failed) {
-                rememberFailure(event.getDeviceId(), event.getKb(), rebootPending, occurred, key.encode());
+                rememberFailure(record, event.getDeviceId(), event.getKb(), rebootPending, occurred, key.encode());
             } else {
                 retractFalseFailures(record, event.getDeviceId(), event.getKb(), occurred);
             }
@@ -141,52 +143,66 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
     }
 
     /** Keeps, per device and KB, what decides whether its failures were false, and where they were counted. */
-    private void rememberFailure(String deviceId, String kb, boolean rebootPending, long occurred, String trendKey) {
+    private void rememberFailure(FixedKeyRecord<String, Checked> record, String deviceId, String kb,
+            boolean rebootPending, long occurred, String trendKey) {
         String key = deviceId + "|" + kb;
         PendingFailures known = PendingFailures.decode(pending.get(key));
-        pending.put(key, (known == null ? PendingFailures.NONE : known)
-                .with(rebootPending, occurred, trendKey).encode());
+        PendingFailures now = (known == null ? PendingFailures.NONE : known).with(rebootPending, occurred, trendKey);
+        pending.put(key, now.encode());
+        if (now.successAt() != Long.MIN_VALUE) {
+            // The success came first (a backlog of failures learned after it): it can still prove them false.
+            retract(record, deviceId, key, now.successAt());
+        }
     }
 
     /**
-     * Success on {@code kb} (or, for a WinREAgent 4501 that names no KB, on any update of the device) at
-     * {@code successAt}: where that makes the device's earlier failures false ({@link FalseFailureRule}), they leave
-     * the failure counts of their windows: a negative delta per window (failures, and the device as failed or
-     * failed-with-that-error unless it also failed for real there).
+     * Success on {@code kb} (or, for a WinREAgent 4501 that names no KB, on any release of the catalog the device
+     * failed) at {@code successAt}: where that makes the device's earlier failures false ({@link FalseFailureRule}),
+     * they leave the failure counts of their windows: a negative delta per window (failures, and the device as
+     * failed or failed-with-that-error unless it also failed for real there).
      */
     private void retractFalseFailures(FixedKeyRecord<String, Checked> record, String deviceId, String kb,
             long successAt) {
-        List<String> keys = new ArrayList<>();
         if (kb != null) {
-            keys.add(deviceId + "|" + kb);
-        } else {
-            try (KeyValueIterator<String, String> own = pending.prefixScan(deviceId + "|", KEYS)) {
-                own.forEachRemaining(entry -> keys.add(entry.key));
-            }
-        }
-        for (String key : keys) {
+            String key = deviceId + "|" + kb;
             PendingFailures known = PendingFailures.decode(pending.get(key));
-            if (known == null || !FalseFailureRule.isFalse(known.rebootPending(), known.other(), known.firstAt(),
-                    successAt, falseFailureWithinMs)) {
-                continue;
-            }
-            for (String trendKey : known.trendKeys()) {
-                TrendKey window = TrendKey.decode(trendKey);
-                String flagsKey = windowPrefix(window.windowStart()) + trendKey + "|" + deviceId;
-                DeviceWindowFlags was = DeviceWindowFlags.decode(flags.get(flagsKey));
-                if (was == null || was.pendingCount() == 0) {
-                    continue; // purged with its window, or already taken back
-                }
-                DeviceWindowFlags now = was.withoutPending();
-                Map<String, Long> errorsGone = new TreeMap<>();
-                was.pendingErrors().stream().filter(error -> !now.errors().contains(error))
-                        .forEach(error -> errorsGone.put(error, -1L));
-                flags.put(flagsKey, now.encode());
-                context.forward(record.withValue(Counted.delta(trendKey, TrendMath.retraction(window, windowMs,
-                        was.pendingCount(), was.failed() && !now.failed(), errorsGone))));
-            }
-            pending.delete(key);
+            pending.put(key, (known == null ? PendingFailures.NONE : known).withSuccess(successAt).encode());
+            retract(record, deviceId, key, successAt);
+            return;
         }
+        List<String> keys = new ArrayList<>();
+        try (KeyValueIterator<String, String> own = pending.prefixScan(deviceId + "|", KEYS)) {
+            own.forEachRemaining(entry -> {
+                if (releases.get(entry.key.substring(deviceId.length() + 1)) != null) {
+                    keys.add(entry.key); // WinREAgent speaks for WinRE updates only, not for Defender or .NET
+                }
+            });
+        }
+        keys.forEach(key -> retract(record, deviceId, key, successAt));
+    }
+
+    private void retract(FixedKeyRecord<String, Checked> record, String deviceId, String key, long successAt) {
+        PendingFailures known = PendingFailures.decode(pending.get(key));
+        if (known == null || known.trendKeys().isEmpty() || !FalseFailureRule.isFalse(known.rebootPending(),
+                known.other(), known.firstAt(), successAt, falseFailureWithinMs)) {
+            return;
+        }
+        for (String trendKey : known.trendKeys()) {
+            TrendKey window = TrendKey.decode(trendKey);
+            String flagsKey = windowPrefix(window.windowStart()) + trendKey + "|" + deviceId;
+            DeviceWindowFlags was = DeviceWindowFlags.decode(flags.get(flagsKey));
+            if (was == null || was.pendingCount() == 0) {
+                continue; // purged with its window, or already taken back
+            }
+            DeviceWindowFlags now = was.withoutPending();
+            Map<String, Long> errorsGone = new TreeMap<>();
+            was.pendingErrors().stream().filter(error -> !now.errors().contains(error))
+                    .forEach(error -> errorsGone.put(error, -1L));
+            flags.put(flagsKey, now.encode());
+            context.forward(record.withValue(Counted.delta(trendKey, TrendMath.retraction(window, windowMs,
+                    was.pendingCount(), was.failed() && !now.failed(), errorsGone))));
+        }
+        pending.put(key, known.withoutTrendKeys().encode());
     }
 
     /**
@@ -235,39 +251,75 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
         }
     }
 
-    private int purgePending(long firstBefore) {
-        List<String> expired = new ArrayList<>();
+    /**
+     * Entries too old to change anything any more: failures whose first is before {@code before} can no longer turn
+     * out false (every success still to come is later than the false-failure time), so they shrink to a settled
+     * marker, which keeps the answer the same however late a new failure comes; entries with a success only are
+     * dropped. Run on wall-clock time, it changes no result, only how much is kept.
+     */
+    private int purgePending(long before) {
+        List<KeyValue<String, String>> changes = new ArrayList<>();
         try (KeyValueIterator<String, String> all = pending.all()) {
             all.forEachRemaining(entry -> {
                 PendingFailures known = PendingFailures.decode(entry.value);
-                if (known == null || known.firstAt() < firstBefore) {
-                    expired.add(entry.key);
+                boolean old = known.firstAt() < before || (known.firstAt() == Long.MAX_VALUE
+                        && known.successAt() < before);
+                if (!old || known.isSettled()) {
+                    return;
                 }
+                changes.add(KeyValue.pair(entry.key, known.firstAt() == Long.MAX_VALUE ? null
+                        : known.settled().encode()));
             });
         }
-        expired.forEach(pending::delete);
-        return expired.size();
+        changes.forEach(change -> {
+            if (change.value == null) {
+                pending.delete(change.key);
+            } else {
+                pending.put(change.key, change.value);
+            }
+        });
+        return changes.size();
     }
 
     /**
-     * Per device and KB: failures while a reboot was pending and other failures, the first one's time, and the
-     * trend keys the pending ones were counted under. Stored as {@code "first;pending;other;key1,key2"}.
+     * Per device and KB: failures while a reboot was pending and other failures, the first one's time, the trend
+     * keys the pending ones were counted under (until taken back), and the latest success. Stored as
+     * {@code "first;pending;other;key1,key2;success"}.
      */
-    record PendingFailures(long firstAt, int rebootPending, int other, List<String> trendKeys) {
+    record PendingFailures(long firstAt, int rebootPending, int other, List<String> trendKeys, long successAt) {
 
-        static final PendingFailures NONE = new PendingFailures(Long.MAX_VALUE, 0, 0, List.of());
+        static final PendingFailures NONE = new PendingFailures(Long.MAX_VALUE, 0, 0, List.of(), Long.MIN_VALUE);
 
         PendingFailures with(boolean whileRebootPending, long at, String trendKey) {
+            int others = other + (whileRebootPending ? 0 : 1);
             List<String> keys = new ArrayList<>(trendKeys);
-            if (whileRebootPending && !keys.contains(trendKey)) {
+            if (whileRebootPending && others == 0 && !keys.contains(trendKey)) {
                 keys.add(trendKey);
             }
-            return new PendingFailures(Math.min(firstAt, at), rebootPending + (whileRebootPending ? 1 : 0),
-                    other + (whileRebootPending ? 0 : 1), List.copyOf(keys));
+            // Once a failure came without a pending reboot none of them can turn out false: no keys to keep.
+            return new PendingFailures(Math.min(firstAt, at), rebootPending + (whileRebootPending ? 1 : 0), others,
+                    others > 0 ? List.of() : List.copyOf(keys), successAt);
+        }
+
+        PendingFailures withSuccess(long at) {
+            return new PendingFailures(firstAt, rebootPending, other, trendKeys, Math.max(successAt, at));
+        }
+
+        PendingFailures withoutTrendKeys() {
+            return new PendingFailures(firstAt, rebootPending, other, List.of(), successAt);
+        }
+
+        /** Settled: too old for any success still to come to make its failures false (a few bytes are kept). */
+        PendingFailures settled() {
+            return new PendingFailures(firstAt, rebootPending, Math.max(other, 1), List.of(), successAt);
+        }
+
+        boolean isSettled() {
+            return other > 0 && trendKeys.isEmpty();
         }
 
         String encode() {
-            return firstAt + ";" + rebootPending + ";" + other + ";" + String.join(",", trendKeys);
+            return firstAt + ";" + rebootPending + ";" + other + ";" + String.join(",", trendKeys) + ";" + successAt;
         }
 
         static PendingFailures decode(String text) {
@@ -277,7 +329,7 @@ final class TrendCountProcessor implements FixedKeyProcessor<String, Checked, Co
             String[] parts = text.split(";", -1);
             List<String> keys = parts[3].isEmpty() ? List.of() : List.of(parts[3].split(","));
             return new PendingFailures(Long.parseLong(parts[0]), Integer.parseInt(parts[1]),
-                    Integer.parseInt(parts[2]), keys);
+                    Integer.parseInt(parts[2]), keys, parts.length > 4 ? Long.parseLong(parts[4]) : Long.MIN_VALUE);
         }
     }
 

@@ -356,6 +356,22 @@ class DeviceTrackerTest {
         assertThat(latestStatuses()).containsKey("dev-a|KB5099999");
     }
 
+    @Test
+    void shouldStopFollowingAReleaseTakenOutOfTheCatalog() {
+        send(result("dev-a", JAN, Outcome.FAILED, at(10), device("dev-a", 19045, 572, 80, OLD, true, false), false));
+        releases.pipeInput(JAN, null, PATCH_TUESDAY); // a tombstone
+        statuses.readKeyValuesToList();
+
+        send(result("dev-a", JAN, Outcome.FAILED, at(70), device("dev-a", 19045, 572, 80, OLD, true, false), false));
+        observe(device("dev-a", 19045, 1072, 600, FIXED, true, false), at(60 * 20));
+        driver.advanceWallClockTime(DeviceTracker.SETTLE_WALL);
+
+        assertThat(latestStatuses()).doesNotContainKey("dev-a|" + JAN);
+        KeyValueStore<String, DeviceStatus> store = driver.getKeyValueStore(Names.STORE_DEVICE_STATUS);
+        assertThat(store.get("dev-a|" + JAN).getAttempts()).as("as it was when the release left").isEqualTo(1);
+        assertThat(remediations.isEmpty()).isTrue();
+    }
+
     // --- helpers ---
 
     private void publish(Release release) {

@@ -122,6 +122,39 @@ class TrendTopologyTest {
     }
 
     @Test
+    void shouldTakeBackAFalseFailureThatArrivesAfterTheSuccessThatFollowedIt() {
+        DeviceInventory a = inventory("dev-a", 572, 80, true);
+        send(succeeded("dev-a", at(HOUR_0, 150), a));
+        // The failure from before the reboot comes late, in a backlog.
+        send(Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(a).build());
+
+        FailureTrend hour0 = trends.readKeyValuesToMap().get(HOUR_0 + TPM_SMALL);
+        assertThat(hour0.getAttempts()).isEqualTo(1);
+        assertThat(hour0.getFailures()).isZero();
+        assertThat(hour0.getDevicesFailed()).isZero();
+    }
+
+    @Test
+    void shouldLetAWinreAgentSuccessWithoutAKbSpeakOnlyForReleasesOfTheCatalog() {
+        driver.createInputTopic(topics.releases.name(), Serdes.String().serializer(),
+                topics.releases.valueSerde().serializer()).pipeInput("KB5057589", DeviceTrackerTest.release(
+                "KB5057589", List.of(19045), null, "2025-04-08"));
+        DeviceInventory a = inventory("dev-a", 572, 80, true);
+        send(Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setKb("KB5057589").setErrorCode("0x80070643")
+                .setRebootPending(true).setInventory(a).build());
+        // A Defender update failing while a reboot is pending is no WinRE update: a 4501 proves nothing about it.
+        send(Events.event("dev-a", at(HOUR_0, 2), Outcome.FAILED).setKb("KB2267602").setErrorCode("0x80070643")
+                .setRebootPending(true).setInventory(a).build());
+        send(Events.event("dev-a", at(HOUR_0, 90), Outcome.WINRE_SERVICING_SUCCEEDED).setKb(null)
+                .setWinreVersion("10.0.19041.5720").build());
+
+        Map<String, FailureTrend> byKey = trends.readKeyValuesToMap();
+        assertThat(byKey.get(HOUR_0 + "|KB5057589|500-750MB|<250MB|on-tpm").getDevicesFailed()).isZero();
+        assertThat(byKey.get(HOUR_0 + "|KB2267602|500-750MB|<250MB|on-tpm").getDevicesFailed()).isEqualTo(1);
+    }
+
+    @Test
     void shouldKeepFailuresThatWereNotAllWhileARebootWasPendingOrWhoseSuccessCameTooLate() {
         DeviceInventory a = inventory("dev-a", 572, 80, true);
         DeviceInventory b = inventory("dev-b", 572, 80, true);
