@@ -79,7 +79,10 @@ final class DeviceTracker implements Processor<String, DeviceObservation, String
     /** The same in wall-clock time, for the last fixes of a stream that goes quiet. */
     static final Duration SETTLE_WALL = Duration.ofSeconds(30);
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DeviceTracker.class);
+
     private ProcessorContext<String, Tracked> context;
+    private boolean warnedEmptyCatalog;
     private KeyValueStore<String, DeviceStatus> statuses;
     private KeyValueStore<String, String> provisional;
     private KeyValueStore<String, Release> releases;
@@ -112,6 +115,11 @@ final class DeviceTracker implements Processor<String, DeviceObservation, String
         DeviceInventory inventory = observation.inventory();
         Integer build = inventory == null || inventory.getOs() == null ? null : inventory.getOs().getBuild();
         Map<String, Release> catalog = catalog();
+        if (catalog.isEmpty() && !warnedEmptyCatalog) {
+            warnedEmptyCatalog = true;
+            LOG.warn("the release catalog is empty, so no device is followed yet (task {}): publish it with"
+                    + " 'patchpulse releases load'", context.taskId());
+        }
 
         Map<String, DeviceStatus> known = statusesOf(deviceId);
         TreeSet<String> kbs = new TreeSet<>(known.keySet());
