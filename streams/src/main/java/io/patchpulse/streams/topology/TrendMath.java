@@ -15,13 +15,7 @@ final class TrendMath {
     /** The contribution of one install result to its window and cohort. */
     static FailureTrend delta(TrendKey key, long windowMs, boolean failed, boolean newDevice, boolean newFailedDevice,
             boolean newSucceededDevice, String newError) {
-        return FailureTrend.newBuilder()
-                .setWindowStart(Instant.ofEpochMilli(key.windowStart()))
-                .setWindowEnd(Instant.ofEpochMilli(key.windowStart() + windowMs))
-                .setKb(key.cohort().kb())
-                .setSizeBucket(key.cohort().sizeBucket())
-                .setFreeBucket(key.cohort().freeBucket())
-                .setBitlocker(key.cohort().bitlocker())
+        return of(key, windowMs)
                 .setAttempts(1)
                 .setFailures(failed ? 1 : 0)
                 .setDevicesAttempted(newDevice ? 1 : 0)
@@ -38,13 +32,7 @@ final class TrendMath {
      */
     static FailureTrend retraction(TrendKey key, long windowMs, int failures, boolean deviceNoLongerFailed,
             Map<String, Long> errorsGone) {
-        return FailureTrend.newBuilder()
-                .setWindowStart(Instant.ofEpochMilli(key.windowStart()))
-                .setWindowEnd(Instant.ofEpochMilli(key.windowStart() + windowMs))
-                .setKb(key.cohort().kb())
-                .setSizeBucket(key.cohort().sizeBucket())
-                .setFreeBucket(key.cohort().freeBucket())
-                .setBitlocker(key.cohort().bitlocker())
+        return of(key, windowMs)
                 .setAttempts(0)
                 .setFailures(-failures)
                 .setDevicesAttempted(0)
@@ -52,6 +40,17 @@ final class TrendMath {
                 .setDevicesSucceeded(0)
                 .setDevicesFailedByError(errorsGone)
                 .build();
+    }
+
+    /** A record of {@code key}'s window and cohort, counts still to set. */
+    private static FailureTrend.Builder of(TrendKey key, long windowMs) {
+        return FailureTrend.newBuilder()
+                .setWindowStart(Instant.ofEpochMilli(key.windowStart()))
+                .setWindowEnd(Instant.ofEpochMilli(key.windowStart() + windowMs))
+                .setKb(key.cohort().kb())
+                .setSizeBucket(key.cohort().sizeBucket())
+                .setFreeBucket(key.cohort().freeBucket())
+                .setBitlocker(key.cohort().bitlocker());
     }
 
     /** The sum of two records of the same window and cohort. */
