@@ -49,6 +49,10 @@ import org.junit.jupiter.api.io.TempDir;
  * high watermark) and nothing is dead-lettered. Without the kill the same two instances end exactly at the truth
  * (run with {@code -Dfailover.noKill=true}). On a failure the test prints the transactions, end offsets and the
  * group's offsets. Run it with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * With {@code -Dfailover.txStores=true} both instances run with Kafka Streams' transactional state stores
+ * (KIP-892): in one such run the device-truth test passed and the trend test did not, its early windows' totals a
+ * third of the recount, as if the sum's store had been taken over from a stale state. The lead so far: state of
+ * tasks the survivor owned before the victim joined, revoked, then handed back after the kill.
  */
 @org.junit.jupiter.api.Disabled("known defect after a kill -9 of one of two instances: see the class Javadoc")
 class StreamsFailoverIT {
@@ -255,6 +259,9 @@ class StreamsFailoverIT {
         // A killed member is noticed after the session timeout; keep it short so the test does not wait 45 s.
         settings.put(StreamsSettings.STREAMS_PREFIX + "consumer.session.timeout.ms", "6000");
         settings.put(StreamsSettings.STREAMS_PREFIX + "consumer.heartbeat.interval.ms", "1000");
+        if (Boolean.getBoolean("failover.txStores")) {
+            settings.put(StreamsSettings.STREAMS_PREFIX + "enable.transactional.statestores", "true");
+        }
         return settings;
     }
 
