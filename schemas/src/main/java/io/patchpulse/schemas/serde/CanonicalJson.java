@@ -5,13 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.LogicalTypes;
+import org.apache.avro.data.TimeConversions;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.IndexedRecord;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
@@ -25,9 +28,13 @@ public final class CanonicalJson {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Resolves union branches of the generated classes' Java types (Instant, LocalDate) too. */
+    private static final SpecificData MODEL = new SpecificData();
 
     static {
         AvroTrust.install();
+        MODEL.addLogicalTypeConversion(new TimeConversions.TimestampMillisConversion());
+        MODEL.addLogicalTypeConversion(new TimeConversions.DateConversion());
     }
 
     private CanonicalJson() {
@@ -35,7 +42,15 @@ public final class CanonicalJson {
 
     /** The JSON tree of a record. */
     public static ObjectNode toTree(IndexedRecord record) {
-        return (ObjectNode) write(record, record.getSchema());
+        return (ObjectNode) write(record, record.getSchema(), false);
+    }
+
+    /**
+     * The same tree for people and dashboards (the query API): timestamps as ISO-8601 UTC, dates as
+     * {@code YYYY-MM-DD}, map keys sorted (two instances write the same bytes for the same record). Never read back.
+     */
+    public static ObjectNode toReadableTree(IndexedRecord record) {
+        return (ObjectNode) write(record, record.getSchema(), true);
     }
 
     /** One line of compact JSON. */
@@ -63,7 +78,7 @@ public final class CanonicalJson {
         }
     }
 
-    private static JsonNode write(Object value, Schema schema) {
+    private static JsonNode write(Object value, Schema schema, boolean readable) {
         if (value == null) {
             return NODES.nullNode();
         }
@@ -72,36 +87,44 @@ public final class CanonicalJson {
                 IndexedRecord record = (IndexedRecord) value;
                 ObjectNode node = NODES.objectNode();
                 for (Schema.Field field : schema.getFields()) {
-                    node.set(field.name(), write(record.get(field.pos()), field.schema()));
+                    node.set(field.name(), write(record.get(field.pos()), field.schema(), readable));
                 }
                 return node;
             }
             case UNION:
-                return write(value, schema.getTypes().get(GenericData.get().resolveUnion(schema, value)));
+                return write(value, schema.getTypes().get(MODEL.resolveUnion(schema, value)), readable);
             case ENUM:
+            case STRING:
                 return NODES.textNode(value.toString());
             case MAP: {
                 ObjectNode node = NODES.objectNode();
-                for (Map.Entry<?, ?> entry : ((Map<?, ?>) value).entrySet()) {
-                    node.set(entry.getKey().toString(), write(entry.getValue(), schema.getValueType()));
-                }
+                Map<String, Object> entries = readable ? new TreeMap<>() : new LinkedHashMap<>();
+                ((Map<?, ?>) value).forEach((key, item) -> entries.put(key.toString(), item));
+                entries.forEach((key, item) -> node.set(key, write(item, schema.getValueType(), readable)));
                 return node;
             }
             case ARRAY: {
                 var array = NODES.arrayNode();
                 for (Object item : (List<?>) value) {
-                    array.add(write(item, schema.getElementType()));
+                    array.add(write(item, schema.getElementType(), readable));
                 }
                 return array;
             }
-            case STRING:
-                return NODES.textNode(value.toString());
-            case INT:
-                return NODES.numberNode((Integer) value);
-            case LONG:
-                // timestamp-millis fields are java.time.Instant in the generated classes: written as epoch millis.
+            case INT: {
+                // date fields are java.time.LocalDate in the generated classes.
+                boolean date = schema.getLogicalType() instanceof LogicalTypes.Date;
+                int days = value instanceof LocalDate local ? (int) local.toEpochDay() : (Integer) value;
+                return readable && date ? NODES.textNode(LocalDate.ofEpochDay(days).toString())
+                        : NODES.numberNode(days);
+            }
+            case LONG: {
+                // timestamp-millis fields are java.time.Instant in the generated classes.
+                boolean timestamp = value instanceof Instant
+                        || schema.getLogicalType() instanceof LogicalTypes.TimestampMillis;
                 long millis = value instanceof Instant instant ? instant.toEpochMilli() : (Long) value;
-                return NODES.numberNode(millis);
+                return readable && timestamp ? NODES.textNode(Instant.ofEpochMilli(millis).toString())
+                        : NODES.numberNode(millis);
+            }
             case BOOLEAN:
                 return NODES.booleanNode((Boolean) value);
             case DOUBLE:
@@ -109,7 +132,7 @@ public final class CanonicalJson {
             case FLOAT:
                 return NODES.numberNode((Float) value);
             default:
-                throw new IllegalArgumentException("type " + schema.getType() + " has no canonical JSON form");
+                throw new IllegalArgumentException("type " + schema.getType() + " has no JSON form here");
         }
     }
 
