@@ -144,6 +144,7 @@ public final class AllInOne implements AutoCloseable {
         started.push(admin);
         // The embedded broker is a single node; an external cluster replicates as it is configured to.
         TopicSetup.ensure(admin, topics, PARTITIONS, endpoints.embeddedKafka() ? 1 : BROKER_DEFAULT_REPLICATION);
+        TopicSetup.timeRetentionProblems(admin, topics).forEach(LOG::warn);
         loadCatalogOnFirstStart();
 
         streams = new StreamsApp(new StreamsSettings(Map.of(

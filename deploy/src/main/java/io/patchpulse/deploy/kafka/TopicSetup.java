@@ -3,26 +3,50 @@ package io.patchpulse.deploy.kafka;
 import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.schemas.topics.Topics;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
 /**
  * Creates the PatchPulse topics that do not exist yet. install-events and device-inventory get the same partition
  * count: the topology joins them by device id without a shuffle, which needs co-partitioned topics.
+ *
+ * <p>Retention: PatchPulse stamps every record with its event time (when the device saw it), because the topology
+ * works in event time. A topic that deletes by time compares that stamp with the clock, so a backlog older than
+ * {@code retention.ms} (a device offline for a week, a replay, the 2024 demo presets) would be deleted by the broker
+ * before anyone read it. The topics that are not compacted are therefore created without time-based retention
+ * ({@code retention.ms=-1}) and bounded by size ({@code retention.bytes} per partition) instead;
+ * {@link #timeRetentionProblems} finds existing topics that still delete by time.
  */
 public final class TopicSetup {
+
+    /** Per partition of each topic that is not compacted: 1 GiB. */
+    public static final long DEFAULT_RETENTION_BYTES = 1L << 30;
 
     private TopicSetup() {
     }
 
-    /** Creates what is missing; returns the names it created. */
+    /** Creates what is missing with {@link #DEFAULT_RETENTION_BYTES}; returns the names it created. */
     public static List<String> ensure(Admin admin, Topics topics, int partitions, short replication)
             throws InterruptedException {
+        return ensure(admin, topics, partitions, replication, DEFAULT_RETENTION_BYTES);
+    }
+
+    /**
+     * Creates what is missing; returns the names it created. {@code retentionBytes} bounds each partition of the
+     * topics that are not compacted (-1: no bound).
+     */
+    public static List<String> ensure(Admin admin, Topics topics, int partitions, short replication,
+            long retentionBytes) throws InterruptedException {
+        checkRetentionBytes(retentionBytes);
         try {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
@@ -30,11 +54,8 @@ public final class TopicSetup {
                 if (existing.contains(topic.name())) {
                     continue;
                 }
-                NewTopic created = new NewTopic(topic.name(), partitions, replication);
-                if (topics.compacted().contains(topic)) {
-                    created.configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-                }
-                missing.add(created);
+                missing.add(new NewTopic(topic.name(), partitions, replication)
+                        .configs(configs(topics, topic, retentionBytes)));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
@@ -43,5 +64,66 @@ public final class TopicSetup {
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create the PatchPulse topics: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /** Throws IllegalArgumentException unless {@code retentionBytes} is positive or -1 (no bound). */
+    public static void checkRetentionBytes(long retentionBytes) {
+        if (retentionBytes < -1 || retentionBytes == 0) {
+            throw new IllegalArgumentException("retention bytes must be positive, or -1 for no bound, not "
+                    + retentionBytes);
+        }
+    }
+
+    /** The topic configs PatchPulse creates {@code topic} with. */
+    static Map<String, String> configs(Topics topics, Topic<?, ?> topic, long retentionBytes) {
+        Map<String, String> configs = new HashMap<>();
+        if (topics.compacted().contains(topic)) {
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
+        } else {
+            configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+            configs.put(TopicConfig.RETENTION_MS_CONFIG, "-1");
+            configs.put(TopicConfig.RETENTION_BYTES_CONFIG, Long.toString(retentionBytes));
+        }
+        return configs;
+    }
+
+    /**
+     * Existing PatchPulse topics that delete records by their (event-time) timestamp, each as a sentence saying what
+     * to change. Empty when every topic is fine or none exists yet.
+     */
+    public static List<String> timeRetentionProblems(Admin admin, Topics topics) throws InterruptedException {
+        try {
+            Set<String> existing = admin.listTopics().names().get();
+            List<ConfigResource> resources = topics.all().stream().map(Topic::name).filter(existing::contains)
+                    .map(name -> new ConfigResource(ConfigResource.Type.TOPIC, name)).toList();
+            if (resources.isEmpty()) {
+                return List.of();
+            }
+            Map<ConfigResource, Config> described = admin.describeConfigs(resources).all().get();
+            List<String> problems = new ArrayList<>();
+            described.forEach((resource, config) -> {
+                String policy = value(config, TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_DELETE);
+                long retentionMs = Long.parseLong(value(config, TopicConfig.RETENTION_MS_CONFIG, "-1"));
+                String timestampType = value(config, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime");
+                if (policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) && retentionMs >= 0
+                        && timestampType.equals("CreateTime")) {
+                    problems.add("topic " + resource.name() + " deletes records older than retention.ms="
+                            + retentionMs + " by their timestamp, which PatchPulse sets to the event time: a "
+                            + "backlog older than that is deleted before it is processed. Set retention.ms=-1 and "
+                            + "bound the topic by retention.bytes instead (kafka-configs.sh --alter --entity-type "
+                            + "topics --entity-name " + resource.name() + " --add-config retention.ms=-1,"
+                            + "retention.bytes=" + DEFAULT_RETENTION_BYTES + ").");
+                }
+            });
+            return problems;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the PatchPulse topics' configs: "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private static String value(Config config, String name, String fallback) {
+        ConfigEntry entry = config.get(name);
+        return entry == null || entry.value() == null ? fallback : entry.value();
     }
 }
