@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.sink.metrics.SinkMetrics;
-import io.patchpulse.sink.questdb.QuestDbException;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTrendWriter;
 import io.patchpulse.sink.questdb.TrendTables;
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * Consumes {@code failure-trends} and keeps QuestDB's trend tables equal to the latest record per window and cohort.
  *
  * <p>One consumer thread polls committed records only ({@code read_committed}: the producer is transactional),
- * writes the batch with the {@link TrendWriter}, waits for the store's acknowledgement, and only then commits the
+ * writes the batch with the {@link RecordWriter}, waits for the store's acknowledgement, and only then commits the
  * offsets. A crash between write and commit re-delivers the batch, and the tables' upserts make that harmless: the
  * store ends up with exactly-once totals.
  *
@@ -61,7 +60,7 @@ public final class SinkService implements AutoCloseable {
     private final SinkConfig config;
     private final Topic<String, FailureTrend> topic;
     private final Supplier<Consumer<String, byte[]>> consumerFactory;
-    private final TrendWriter writer;
+    private final RecordWriter<FailureTrend> writer;
     private final Runnable tableSetup;
     private final SinkMetrics metrics;
     private final Deserializer<FailureTrend> valueDeserializer;
@@ -87,7 +86,7 @@ public final class SinkService implements AutoCloseable {
      * means a {@link KafkaConsumer} built from {@code config}.
      */
     SinkService(SinkConfig config, MeterRegistry registry, Supplier<Consumer<String, byte[]>> consumerFactory,
-            TrendWriter writer, Runnable tableSetup, List<String> tables) {
+            RecordWriter<FailureTrend> writer, Runnable tableSetup, List<String> tables) {
         this.config = Objects.requireNonNull(config, "config");
         this.topic = config.topics().failureTrends;
         this.consumerFactory = consumerFactory != null ? consumerFactory : this::newKafkaConsumer;
@@ -340,11 +339,11 @@ public final class SinkService implements AutoCloseable {
         LOG.error("{}", e.getMessage(), e);
     }
 
-    /** Retriable: the first QuestDB verdict in the cause chain, else any I/O error or time-out in it. */
+    /** Retriable: the first store's verdict in the cause chain, else any I/O error or time-out in it. */
     static boolean isRetriable(Throwable error) {
         for (Throwable t = error; t != null; t = t.getCause()) {
-            if (t instanceof QuestDbException questDb) {
-                return questDb.isRetriable();
+            if (t instanceof StoreException store) {
+                return store.isRetriable();
             }
             if (t instanceof IOException || t instanceof UncheckedIOException || t instanceof TimeoutException
                     || t instanceof org.apache.kafka.common.errors.TimeoutException) {

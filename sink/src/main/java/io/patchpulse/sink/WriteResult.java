@@ -5,7 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What one {@link TrendWriter#write} put into the store.
+ * What one {@link RecordWriter#write} put into the store.
  *
  * @param rowsByTable rows written per table (or measurement); tables without rows may be absent
  * @param newestWindowStart the latest window start in the batch, empty for an empty batch

@@ -248,7 +248,7 @@ class SinkServiceTest {
     }
 
     /** A writer that fails the next N attempts (retriable or not), then records what it is given. */
-    private final class ScriptedWriter implements TrendWriter {
+    private final class ScriptedWriter implements RecordWriter<FailureTrend> {
         private final List<FailureTrend> written = new CopyOnWriteArrayList<>();
         private final AtomicInteger attempts = new AtomicInteger();
         private volatile int failuresLeft;
@@ -258,6 +258,11 @@ class SinkServiceTest {
         void failNext(int times, boolean retriable) {
             this.failuresLeft = times;
             this.retriable = retriable;
+        }
+
+        @Override
+        public String store() {
+            return "scripted";
         }
 
         @Override

@@ -1,7 +1,7 @@
 package io.patchpulse.sink.questdb;
 
 import io.patchpulse.schemas.avro.FailureTrend;
-import io.patchpulse.sink.TrendWriter;
+import io.patchpulse.sink.RecordWriter;
 import io.patchpulse.sink.WriteResult;
 import io.questdb.client.Sender;
 import io.questdb.cutlass.line.LineSenderException;
@@ -26,7 +26,7 @@ import java.util.TreeMap;
  * <p>After a failed write the sender is dropped with its buffer, and the next write opens a new one, so a retried
  * batch is written whole and exactly once into the buffer. Not thread-safe.
  */
-public final class QuestDbTrendWriter implements TrendWriter {
+public final class QuestDbTrendWriter implements RecordWriter<FailureTrend> {
 
     private final String senderConfig;
     private final TrendTables tables;
@@ -39,6 +39,11 @@ public final class QuestDbTrendWriter implements TrendWriter {
     public QuestDbTrendWriter(String senderConfig, TrendTables tables) {
         this.senderConfig = Objects.requireNonNull(senderConfig, "senderConfig");
         this.tables = Objects.requireNonNull(tables, "tables");
+    }
+
+    @Override
+    public String store() {
+        return "questdb";
     }
 
     @Override
