@@ -49,9 +49,10 @@ public final class SinkConfig extends AbstractConfig {
             + POLL_TIMEOUT_MS_DEFAULT + ".";
 
     public static final String WRITE_RETRIES_CONFIG = "write.retries";
-    public static final int WRITE_RETRIES_DEFAULT = 5;
+    public static final int WRITE_RETRIES_DEFAULT = -1;
     public static final String WRITE_RETRIES_DOC = "Attempts after the first to write a batch that failed for a"
-            + " reason that may pass (I/O error, time-out, QuestDB HTTP 5xx); then the sink stops. Default "
+            + " reason that may pass (I/O error, time-out, HTTP 5xx from a store); then the sink stops. -1 retries"
+            + " until the store answers, committing nothing meanwhile (back-pressure). Default "
             + WRITE_RETRIES_DEFAULT + ".";
 
     public static final String WRITE_RETRY_BACKOFF_MS_CONFIG = "write.retry.backoff.ms";
@@ -92,7 +93,7 @@ public final class SinkConfig extends AbstractConfig {
                     Importance.HIGH, QUESTDB_HTTP_URL_DOC)
             .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, POLL_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1),
                     Importance.LOW, POLL_TIMEOUT_MS_DOC)
-            .define(WRITE_RETRIES_CONFIG, Type.INT, WRITE_RETRIES_DEFAULT, ConfigDef.Range.atLeast(0),
+            .define(WRITE_RETRIES_CONFIG, Type.INT, WRITE_RETRIES_DEFAULT, ConfigDef.Range.atLeast(-1),
                     Importance.MEDIUM, WRITE_RETRIES_DOC)
             .define(WRITE_RETRY_BACKOFF_MS_CONFIG, Type.LONG, WRITE_RETRY_BACKOFF_MS_DEFAULT,
                     ConfigDef.Range.between(0, MAX_RETRY_BACKOFF.toMillis()), Importance.LOW,

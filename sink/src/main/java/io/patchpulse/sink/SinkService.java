@@ -2,7 +2,6 @@ package io.patchpulse.sink;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.patchpulse.schemas.avro.FailureTrend;
-import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.sink.metrics.SinkMetrics;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTrendWriter;
@@ -35,21 +34,26 @@ import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Consumes {@code failure-trends} and keeps QuestDB's trend tables equal to the latest record per window and cohort.
+ * Consumes the topology's outputs and keeps the stores equal to them: each {@link SinkRoute} names a topic and the
+ * {@link RecordWriter}s its values go to (QuestDB tables, metrics stores, Alertmanager).
  *
  * <p>One consumer thread polls committed records only ({@code read_committed}: the producer is transactional),
- * writes the batch with the {@link RecordWriter}, waits for the store's acknowledgement, and only then commits the
- * offsets. A crash between write and commit re-delivers the batch, and the tables' upserts make that harmless: the
- * store ends up with exactly-once totals.
+ * writes each topic's part of the batch with its writers, waits for every store's acknowledgement, and only then
+ * commits the offsets. A crash between write and commit re-delivers the batch, and the writers' upserts make that
+ * harmless: the stores end up with exactly-once totals.
  *
- * <p>Failure policy: a write failing for a reason that may pass (I/O, time-out, HTTP 5xx) is retried
- * {@code write.retries} times with doubling back-off; after that, or on an error retrying cannot fix, the service
- * stops, logs why, and {@link #failure()} says so. A record whose value cannot be decoded is logged with its topic,
- * partition and offset, counted ({@value SinkMetrics#SKIPPED_RECORDS}) and skipped.
+ * <p>Failure policy (back-pressure, never loss): a write failing for a reason that may pass (I/O, time-out, HTTP
+ * 5xx) is retried with doubling back-off up to 30 s, by default until the store answers ({@code write.retries=-1});
+ * meanwhile nothing is committed, the consumer keeps its group membership by polling with every partition paused,
+ * and {@value SinkMetrics#WRITE_RETRIES} counts the attempts. On an error retrying cannot fix, or when a finite
+ * {@code write.retries} is used up, the service stops, logs why, and {@link #failure()} says so. A record whose value
+ * cannot be decoded is logged with its topic, partition and offset, counted ({@value SinkMetrics#SKIPPED_RECORDS})
+ * and skipped.
  */
 public final class SinkService implements AutoCloseable {
 
@@ -58,12 +62,10 @@ public final class SinkService implements AutoCloseable {
     private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final SinkConfig config;
-    private final Topic<String, FailureTrend> topic;
+    private final List<SinkRoute<?>> routes;
     private final Supplier<Consumer<String, byte[]>> consumerFactory;
-    private final RecordWriter<FailureTrend> writer;
     private final Runnable tableSetup;
     private final SinkMetrics metrics;
-    private final Deserializer<FailureTrend> valueDeserializer;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicLong recordsWritten = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
@@ -76,23 +78,27 @@ public final class SinkService implements AutoCloseable {
 
     /** A sink writing to QuestDB ({@code failure_trends}, {@code failure_errors}) with meters in {@code registry}. */
     public SinkService(SinkConfig config, MeterRegistry registry) {
-        this(config, registry, null, new QuestDbTrendWriter(config.questDbSenderConfig(), TrendTables.defaults()),
+        this(config, registry, null,
+                List.of(new SinkRoute<FailureTrend>(config.topics().failureTrends,
+                        List.of(new QuestDbTrendWriter(config.questDbSenderConfig(), TrendTables.defaults())))),
                 () -> TrendTables.defaults().createIfMissing(new QuestDbHttp(config.questDbHttpUrl())),
                 TrendTables.defaults().names());
     }
 
     /**
-     * For tests: another consumer (a {@code MockConsumer}), writer and table setup. A {@code null} consumer factory
-     * means a {@link KafkaConsumer} built from {@code config}.
+     * For tests and other stores: the routes, the table setup run once before consuming, and the table names the
+     * meters are tagged with. A {@code null} consumer factory means a {@link KafkaConsumer} built from
+     * {@code config}.
      */
     SinkService(SinkConfig config, MeterRegistry registry, Supplier<Consumer<String, byte[]>> consumerFactory,
-            RecordWriter<FailureTrend> writer, Runnable tableSetup, List<String> tables) {
+            List<SinkRoute<?>> routes, Runnable tableSetup, List<String> tables) {
         this.config = Objects.requireNonNull(config, "config");
-        this.topic = config.topics().failureTrends;
+        this.routes = List.copyOf(routes);
+        if (this.routes.isEmpty()) {
+            throw new IllegalArgumentException("the sink needs at least one route");
+        }
         this.consumerFactory = consumerFactory != null ? consumerFactory : this::newKafkaConsumer;
-        this.writer = Objects.requireNonNull(writer, "writer");
         this.tableSetup = Objects.requireNonNull(tableSetup, "tableSetup");
-        this.valueDeserializer = topic.valueSerde().deserializer();
         this.metrics = new SinkMetrics(tables);
         metrics.bindTo(Objects.requireNonNull(registry, "registry"));
     }
@@ -107,7 +113,7 @@ public final class SinkService implements AutoCloseable {
         if (closed || thread != null) {
             throw new IllegalStateException(closed ? "sink service is closed" : "sink service already started");
         }
-        LOG.info("Sink starting: topic {}, group {}, brokers {}, QuestDB {}", topic.name(), config.groupId(),
+        LOG.info("Sink starting: topics {}, group {}, brokers {}, QuestDB {}", topicNames(), config.groupId(),
                 config.bootstrapServers(), config.questDbHttpUrl());
         Optional<Boolean> tablesReady = withRetries("create the trend tables", () -> {
             tableSetup.run();
@@ -118,7 +124,7 @@ public final class SinkService implements AutoCloseable {
         }
         consumer = consumerFactory.get();
         running = true;
-        thread = new Thread(this::run, "patchpulse-sink-" + topic.name());
+        thread = new Thread(this::run, "patchpulse-sink-" + config.groupId());
         thread.start();
     }
 
@@ -167,14 +173,14 @@ public final class SinkService implements AutoCloseable {
                 LOG.warn("Sink thread {} did not stop within {}", loop.getName(), CLOSE_TIMEOUT);
             }
         } else {
-            writer.close();
+            closeWriters();
         }
         metrics.close();
     }
 
     private void run() {
         try {
-            consumer.subscribe(List.of(topic.name()));
+            consumer.subscribe(topicNames());
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(config.pollTimeout());
                 if (!records.isEmpty() && !process(records)) {
@@ -187,7 +193,7 @@ public final class SinkService implements AutoCloseable {
         } catch (SinkException e) {
             fail(e);
         } catch (RuntimeException | Error e) {
-            fail(new SinkException("sink stopped on an unexpected error reading " + topic.name() + ": " + e, e));
+            fail(new SinkException("sink stopped on an unexpected error reading " + topicNames() + ": " + e, e));
         } finally {
             running = false;
             try {
@@ -195,25 +201,39 @@ public final class SinkService implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Closing the sink's consumer failed: {}", e.toString());
             }
-            writer.close();
+            closeWriters();
         }
     }
 
-    /** Writes and commits one poll's records; false when stopping in the middle. */
+    /** Writes one poll's records, topic by topic; false when stopping in the middle (nothing is committed then). */
     private boolean process(ConsumerRecords<String, byte[]> records) {
         metrics.recordConsumed(records.count());
-        List<FailureTrend> batch = new ArrayList<>(records.count());
+        for (SinkRoute<?> route : routes) {
+            if (!write(route, records.records(route.topic().name()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Decodes one topic's records and hands them to each of its writers; false when closing meanwhile. */
+    private <V> boolean write(SinkRoute<V> route, Iterable<ConsumerRecord<String, byte[]>> records) {
+        Deserializer<V> deserializer = route.topic().valueSerde().deserializer();
+        List<V> batch = new ArrayList<>();
         Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             ranges.computeIfAbsent(partition, p -> new long[] {record.offset(), record.offset()})[1] = record.offset();
-            FailureTrend trend = decode(record);
-            if (trend != null) {
-                batch.add(trend);
+            V value = decode(record, deserializer);
+            if (value != null) {
+                batch.add(value);
             }
         }
-        if (!batch.isEmpty()) {
-            String what = batch.size() + " trends from " + describe(ranges);
+        if (batch.isEmpty()) {
+            return true;
+        }
+        for (RecordWriter<V> writer : route.writers()) {
+            String what = batch.size() + " records from " + describe(ranges) + " to " + writer.store();
             long started = System.nanoTime();
             Optional<WriteResult> result;
             try {
@@ -228,9 +248,26 @@ public final class SinkService implements AutoCloseable {
             metrics.recordBatchWrite(Duration.ofNanos(System.nanoTime() - started), true);
             result.get().rowsByTable().forEach(metrics::recordRowsWritten);
             result.get().newestWindowStart().ifPresent(metrics::recordWindowWritten);
-            recordsWritten.addAndGet(batch.size());
         }
+        recordsWritten.addAndGet(batch.size());
         return true;
+    }
+
+    private void closeWriters() {
+        for (SinkRoute<?> route : routes) {
+            for (RecordWriter<?> writer : route.writers()) {
+                try {
+                    writer.close();
+                } catch (RuntimeException e) {
+                    LOG.warn("Closing the {} writer for {} failed: {}", writer.store(), route.topic().name(),
+                            e.toString());
+                }
+            }
+        }
+    }
+
+    private List<String> topicNames() {
+        return routes.stream().map(route -> route.topic().name()).toList();
     }
 
     /**
@@ -252,14 +289,14 @@ public final class SinkService implements AutoCloseable {
         }
     }
 
-    private FailureTrend decode(ConsumerRecord<String, byte[]> record) {
+    private <V> V decode(ConsumerRecord<String, byte[]> record, Deserializer<V> deserializer) {
         if (record.value() == null) {
             LOG.debug("Ignoring a tombstone on {}-{} at offset {}", record.topic(), record.partition(),
                     record.offset());
             return null;
         }
         try {
-            return valueDeserializer.deserialize(record.topic(), record.headers(), record.value());
+            return deserializer.deserialize(record.topic(), record.headers(), record.value());
         } catch (RuntimeException e) {
             recordsSkipped.incrementAndGet();
             metrics.recordSkippedUndecodable();
@@ -300,16 +337,17 @@ public final class SinkService implements AutoCloseable {
                     throw new SinkException("sink stopped: could not " + what + ", and retrying cannot help: "
                             + e.getMessage(), e);
                 }
-                if (retry >= config.writeRetries()) {
+                if (config.writeRetries() >= 0 && retry >= config.writeRetries()) {
                     throw new SinkException("sink stopped: could not " + what + " after " + (retry + 1)
                             + " attempts (write.retries=" + config.writeRetries() + "): " + e.getMessage(), e);
                 }
                 retry++;
                 metrics.recordWriteRetry();
                 Duration backoff = backoff(retry);
-                LOG.warn("Could not {} (attempt {} of {}), retrying in {} ms: {}", what, retry,
-                        config.writeRetries() + 1, backoff.toMillis(), e.getMessage());
-                if (awaitStop(backoff)) {
+                LOG.warn("Could not {} (attempt {}{}), retrying in {} ms: {}", what, retry,
+                        config.writeRetries() < 0 ? "" : " of " + (config.writeRetries() + 1), backoff.toMillis(),
+                        e.getMessage());
+                if (consumer == null ? awaitStop(backoff) : pollPaused(backoff)) {
                     return Optional.empty();
                 }
             }
@@ -322,6 +360,35 @@ public final class SinkService implements AutoCloseable {
             backoff = backoff.multipliedBy(2);
         }
         return backoff.compareTo(SinkConfig.MAX_RETRY_BACKOFF) > 0 ? SinkConfig.MAX_RETRY_BACKOFF : backoff;
+    }
+
+    /**
+     * Waits up to {@code duration} while a store is down, polling with every partition paused so the group does not
+     * take the partitions away for want of a poll (a sink may wait for a store for hours). A partition assigned
+     * meanwhile is not paused, and what it returns is given back (seek to its first offset), so nothing is skipped.
+     * Partitions are resumed before returning. True when a stop was requested meanwhile.
+     */
+    private boolean pollPaused(Duration duration) {
+        long deadline = System.nanoTime() + duration.toNanos();
+        try {
+            while (true) {
+                if (stopRequested.getCount() == 0) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                consumer.pause(consumer.assignment());
+                ConsumerRecords<String, byte[]> unwanted = consumer.poll(Duration.ofNanos(
+                        Math.min(left, config.pollTimeout().toNanos())));
+                for (TopicPartition partition : unwanted.partitions()) {
+                    consumer.seek(partition, unwanted.records(partition).get(0).offset());
+                }
+            }
+        } finally {
+            consumer.resume(consumer.paused());
+        }
     }
 
     /** Waits up to {@code duration}; true when a stop was requested meanwhile. */
@@ -369,8 +436,8 @@ public final class SinkService implements AutoCloseable {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         // A new group starts from the beginning: the store must hold every window, not only those after startup.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-" + topic.name());
+        props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId());
         // Values stay bytes here and are decoded per record, so one bad record is skipped, not a poll failure.
-        return new KafkaConsumer<>(props, topic.keySerde().deserializer(), new ByteArrayDeserializer());
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }
 }

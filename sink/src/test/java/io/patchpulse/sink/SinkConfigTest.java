@@ -40,7 +40,7 @@ class SinkConfigTest {
         assertThat(config.questDbSenderConfig()).isEqualTo("http::addr=127.0.0.1:9000;");
         assertThat(config.questDbHttpUrl()).isEqualTo("http://127.0.0.1:9000");
         assertThat(config.pollTimeout()).isEqualTo(Duration.ofMillis(500));
-        assertThat(config.writeRetries()).isEqualTo(5);
+        assertThat(config.writeRetries()).isEqualTo(-1);
         assertThat(config.writeRetryBackoff()).isEqualTo(Duration.ofMillis(500));
         assertThat(config.consumerOverrides()).isEmpty();
     }
@@ -50,7 +50,7 @@ class SinkConfigTest {
         assertThat(SinkConfig.TOPIC_PREFIX_DOC).contains("\"patchpulse.\"");
         assertThat(SinkConfig.GROUP_ID_DOC).contains("\"patchpulse-sink\"");
         assertThat(SinkConfig.POLL_TIMEOUT_MS_DOC).contains("Default 500");
-        assertThat(SinkConfig.WRITE_RETRIES_DOC).contains("Default 5");
+        assertThat(SinkConfig.WRITE_RETRIES_DOC).contains("Default -1");
         assertThat(SinkConfig.WRITE_RETRY_BACKOFF_MS_DOC).contains("Default 500");
         assertThat(SinkConfig.configDef().names()).containsExactlyInAnyOrder("bootstrap.servers", "topic.prefix",
                 "group.id", "questdb.sender.config", "questdb.http.url", "poll.timeout.ms", "write.retries",
@@ -92,7 +92,7 @@ class SinkConfigTest {
     @CsvSource(delimiter = ';', value = {
         "poll.timeout.ms; 0",
         "poll.timeout.ms; soon",
-        "write.retries; -1",
+        "write.retries; -2",
         "write.retry.backoff.ms; -5",
         "write.retry.backoff.ms; 60000",
         "questdb.http.url; 127.0.0.1:9000",

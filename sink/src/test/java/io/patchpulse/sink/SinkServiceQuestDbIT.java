@@ -62,7 +62,8 @@ class SinkServiceQuestDbIT {
             });
 
             try (SinkService sink = new SinkService(config, registry, () -> consumer,
-                    new QuestDbTrendWriter(config.questDbSenderConfig(), tables),
+                    List.of(new SinkRoute<>(config.topics().failureTrends,
+                            List.of(new QuestDbTrendWriter(config.questDbSenderConfig(), tables)))),
                     () -> tables.createIfMissing(http), tables.names())) {
                 sink.start();
 

@@ -105,6 +105,26 @@ class SinkServiceTest {
     }
 
     @Test
+    void shouldHoldTheBatchUncommittedWhileTheStoreIsDownKeepPollingPausedAndWriteOnceItAnswers() {
+        SinkConfig config = config(-1); // the default: retry until the store answers
+        service = service(config);
+        writer.failNext(10, true);
+        deliver(config, trend(1), trend(2));
+
+        service.start();
+
+        await().atMost(WAIT).until(() -> committedOffset() == 2);
+        assertThat(writer.attempts()).isEqualTo(11);
+        assertThat(writer.commitsBeforeSuccess()).isZero();
+        assertThat(consumer.pausedPolls.get()).as("polls while waiting for the store").isPositive();
+        assertThat(consumer.paused()).as("resumed once written").isEmpty();
+        assertThat(writer.written()).extracting(FailureTrend::getAttempts).containsExactly(1L, 2L);
+        assertThat(counter(SinkMetrics.WRITE_RETRIES)).isEqualTo(10);
+        assertThat(service.failure()).isEmpty();
+        assertThat(service.isRunning()).isTrue();
+    }
+
+    @Test
     void shouldStopWithAFailureWhenRetriesAreUsedUpAndCommitNothing() {
         SinkConfig config = config(2);
         service = service(config);
@@ -158,7 +178,8 @@ class SinkServiceTest {
     void shouldFailToStartWhenTheTablesCannotBeCreated() {
         SinkConfig config = config(1);
         AtomicInteger setups = new AtomicInteger();
-        service = new SinkService(config, registry, () -> consumer, writer, () -> {
+        service = new SinkService(config, registry, () -> consumer,
+                List.of(new SinkRoute<>(config.topics().failureTrends, List.of(writer))), () -> {
             setups.incrementAndGet();
             throw new QuestDbException("QuestDB at http://127.0.0.1:1 did not answer", "CREATE TABLE", 0, true, null);
         }, List.of("failure_trends", "failure_errors"));
@@ -181,7 +202,8 @@ class SinkServiceTest {
     }
 
     private SinkService service(SinkConfig config) {
-        return new SinkService(config, registry, () -> consumer, writer, () -> { },
+        return new SinkService(config, registry, () -> consumer,
+                List.of(new SinkRoute<>(config.topics().failureTrends, List.of(writer))), () -> { },
                 List.of("failure_trends", "failure_errors"));
     }
 
@@ -236,8 +258,18 @@ class SinkServiceTest {
     private static final class RecordingConsumer extends MockConsumer<String, byte[]> {
         final List<Map<TopicPartition, OffsetAndMetadata>> commits = new CopyOnWriteArrayList<>();
 
+        final AtomicInteger pausedPolls = new AtomicInteger();
+
         RecordingConsumer() {
             super("earliest");
+        }
+
+        @Override
+        public synchronized org.apache.kafka.clients.consumer.ConsumerRecords<String, byte[]> poll(Duration timeout) {
+            if (!paused().isEmpty()) {
+                pausedPolls.incrementAndGet();
+            }
+            return super.poll(timeout);
         }
 
         @Override
@@ -254,6 +286,7 @@ class SinkServiceTest {
         private volatile int failuresLeft;
         private volatile boolean retriable;
         private volatile boolean closed;
+        private volatile int commitsBeforeSuccess = -1;
 
         void failNext(int times, boolean retriable) {
             this.failuresLeft = times;
@@ -273,6 +306,7 @@ class SinkServiceTest {
                 throw new QuestDbException("QuestDB answered HTTP " + (retriable ? 503 : 400), null,
                         retriable ? 503 : 400, retriable, null);
             }
+            commitsBeforeSuccess = consumer.commits.size();
             written.addAll(trends);
             Instant newest = trends.stream().map(FailureTrend::getWindowStart).max(Instant::compareTo).orElseThrow();
             return new WriteResult(Map.of("failure_trends", (long) trends.size()), Optional.of(newest));
@@ -289,6 +323,10 @@ class SinkServiceTest {
 
         int attempts() {
             return attempts.get();
+        }
+
+        int commitsBeforeSuccess() {
+            return commitsBeforeSuccess;
         }
 
         boolean closed() {
