@@ -3,16 +3,25 @@ package io.patchpulse.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
+import io.patchpulse.deploy.metrics.MetricsEndpoint;
+import io.patchpulse.deploy.metrics.ServiceMeters;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +43,9 @@ abstract class PipelineEndToEndScenario {
     @Test
     void shouldStoreExactlyTheCountsOfAnIndependentRecountOfThePublishedEvents() throws Exception {
         Path eventsOut = dir.resolve("events.ndjson");
-        try (AllInOne pipeline = start(dir.resolve("data"), new SimpleMeterRegistry())) {
+        PrometheusMeterRegistry meters = ServiceMeters.create("demo");
+        try (AllInOne pipeline = start(dir.resolve("data"), meters);
+                MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1:0", meters)) {
             // Given a simulated fleet published to Kafka, every acknowledged record also written to a file
             try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(),
                     Map.of(), eventsOut, null)) {
@@ -55,7 +66,63 @@ abstract class PipelineEndToEndScenario {
             assertThat(recount.results()).isGreaterThan(1000);
             StoreContents.assertEqualsRecount(pipeline, recount);
             assertThat(new PipelineProgress(pipeline).deadLettersByReason()).isEqualTo(refused);
+
+            // and /metrics shows the pipeline's health and, per cohort, the newest window's rate of the recount
+            assertMetricsShowTheRecount(metrics.url(), recount);
         }
+    }
+
+    private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
+    private static final Pattern LABEL = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
+
+    private static void assertMetricsShowTheRecount(String url, IndependentRecount recount) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
+                assertThat(type).startsWith("text/plain"));
+        Map<String, Double> rates = new HashMap<>();
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : response.body().split("\n")) {
+            Matcher sample = SAMPLE.matcher(line);
+            if (!sample.matches()) {
+                continue;
+            }
+            Map<String, String> labels = new HashMap<>();
+            Matcher label = LABEL.matcher(sample.group(2));
+            while (label.find()) {
+                labels.put(label.group(1), label.group(2));
+            }
+            samples.merge(sample.group(1), Double.parseDouble(sample.group(3)), Double::sum);
+            if (sample.group(1).equals("patchpulse_cohort_failure_rate")) {
+                rates.put(labels.get("kb") + "|" + labels.get("size_bucket") + "|" + labels.get("free_bucket") + "|"
+                        + labels.get("bitlocker"), Double.parseDouble(sample.group(3)));
+            }
+        }
+        // Health: records through the sink, the sink's consumer and the streams threads report themselves
+        assertThat(samples.get("patchpulse_sink_consumed_records_total")).isPositive();
+        assertThat(samples).containsKeys("kafka_consumer_fetch_manager_records_lag_max",
+                "jvm_memory_used_bytes", "patchpulse_collector_items_total");
+        assertThat(samples.keySet()).anySatisfy(name -> assertThat(name).startsWith("kafka_stream_"));
+        // Rates: the newest window of the recount, cohort by cohort (devices failed / devices attempted)
+        long newest = recount.byKey().keySet().stream().mapToLong(key -> Long.parseLong(key.split("\\|")[0]))
+                .max().orElseThrow();
+        Map<String, Double> expected = new HashMap<>();
+        recount.byKey().forEach((key, counts) -> {
+            String[] parts = key.split("\\|", 2);
+            long[] row = counts.row();
+            if (Long.parseLong(parts[0]) == newest && row[2] > 0) {
+                expected.put(parts[1], (double) row[3] / row[2]);
+            }
+        });
+        assertThat(expected).isNotEmpty();
+        Map<String, Double> shown = new HashMap<>();
+        rates.forEach((cohort, rate) -> {
+            if (!rate.isNaN()) {
+                shown.put(cohort, rate);
+            }
+        });
+        assertThat(shown).isEqualTo(expected);
     }
 
     private static void awaitDrained(AllInOne pipeline) throws Exception {

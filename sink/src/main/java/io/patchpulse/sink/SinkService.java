@@ -2,6 +2,7 @@ package io.patchpulse.sink;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.sink.metrics.CohortRateGauges;
 import io.patchpulse.sink.metrics.SinkMetrics;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTrendWriter;
@@ -66,6 +67,8 @@ public final class SinkService implements AutoCloseable {
     private final Supplier<Consumer<String, byte[]>> consumerFactory;
     private final Runnable tableSetup;
     private final SinkMetrics metrics;
+    private final MeterRegistry registry;
+    private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicLong recordsWritten = new AtomicLong();
     private final AtomicLong recordsSkipped = new AtomicLong();
@@ -76,11 +79,15 @@ public final class SinkService implements AutoCloseable {
     private Thread thread;
     private boolean closed;
 
-    /** A sink writing to QuestDB ({@code failure_trends}, {@code failure_errors}) with meters in {@code registry}. */
+    /**
+     * A sink writing trends to QuestDB ({@code failure_trends}, {@code failure_errors}) and to live per-cohort gauges
+     * ({@link CohortRateGauges}), with its meters in {@code registry}.
+     */
     public SinkService(SinkConfig config, MeterRegistry registry) {
         this(config, registry, null,
                 List.of(new SinkRoute<FailureTrend>(config.topics().failureTrends,
-                        List.of(new QuestDbTrendWriter(config.questDbSenderConfig(), TrendTables.defaults())))),
+                        List.of(new QuestDbTrendWriter(config.questDbSenderConfig(), TrendTables.defaults()),
+                                new CohortRateGauges(registry, CohortRateGauges.DEFAULT_MAX_COHORTS)))),
                 () -> TrendTables.defaults().createIfMissing(new QuestDbHttp(config.questDbHttpUrl())),
                 TrendTables.defaults().names());
     }
@@ -100,7 +107,8 @@ public final class SinkService implements AutoCloseable {
         this.consumerFactory = consumerFactory != null ? consumerFactory : this::newKafkaConsumer;
         this.tableSetup = Objects.requireNonNull(tableSetup, "tableSetup");
         this.metrics = new SinkMetrics(tables);
-        metrics.bindTo(Objects.requireNonNull(registry, "registry"));
+        this.registry = Objects.requireNonNull(registry, "registry");
+        metrics.bindTo(registry);
     }
 
     /**
@@ -123,6 +131,11 @@ public final class SinkService implements AutoCloseable {
             throw new IllegalStateException("sink service was closed while starting");
         }
         consumer = consumerFactory.get();
+        if (consumer instanceof KafkaConsumer<String, byte[]> kafka) {
+            // The consumer's own meters, among them kafka.consumer.fetch.manager.records.lag.max: how far behind.
+            consumerMetrics = new io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics(kafka);
+            consumerMetrics.bindTo(registry);
+        }
         running = true;
         thread = new Thread(this::run, "patchpulse-sink-" + config.groupId());
         thread.start();
@@ -196,6 +209,9 @@ public final class SinkService implements AutoCloseable {
             fail(new SinkException("sink stopped on an unexpected error reading " + topicNames() + ": " + e, e));
         } finally {
             running = false;
+            if (consumerMetrics != null) {
+                consumerMetrics.close();
+            }
             try {
                 consumer.close(CONSUMER_CLOSE_TIMEOUT);
             } catch (RuntimeException e) {

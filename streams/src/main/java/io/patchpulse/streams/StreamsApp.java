@@ -35,6 +35,7 @@ public final class StreamsApp implements AutoCloseable {
     private final HostInfo queryAddress;
     private final CountDownLatch running = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics metrics;
 
     public StreamsApp(StreamsSettings settings) {
         Topology topology = TrendTopology.build(settings.topology());
@@ -91,6 +92,15 @@ public final class StreamsApp implements AutoCloseable {
                 ? "[" + address.host() + "]" : address.host()) + ":" + address.port());
     }
 
+    /**
+     * Binds Kafka Streams' own metrics (its consumers' lag, process and commit rates, its producers' send rates) to
+     * {@code registry}, as {@code kafka.*} meters tagged by client, thread and task.
+     */
+    public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
+        metrics = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams);
+        metrics.bindTo(registry);
+    }
+
     /** The error that stopped processing, or null. */
     public Throwable failure() {
         return failure.get();
@@ -100,6 +110,9 @@ public final class StreamsApp implements AutoCloseable {
     public void close() {
         if (queries != null) {
             queries.close();
+        }
+        if (metrics != null) {
+            metrics.close();
         }
         // Leave the group on the way out: otherwise the next start waits out the old member's session timeout
         // (45 s by default) before it gets its partitions back.

@@ -1,5 +1,10 @@
 package io.patchpulse.deploy.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.deploy.metrics.MetricsEndpoint;
+import io.patchpulse.deploy.metrics.ServiceMeters;
+import java.util.Optional;
+
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
 import io.patchpulse.collector.parse.InputFormat;
@@ -32,6 +37,9 @@ public final class CollectorCommand implements Callable<Integer> {
     @Mixin
     private ServiceOptions options;
 
+    @Mixin
+    private MetricsOptions metricsOptions;
+
     @ArgGroup(exclusive = false, multiplicity = "0..*")
     private List<WatchOption> watches = new ArrayList<>();
 
@@ -54,10 +62,14 @@ public final class CollectorCommand implements Callable<Integer> {
         for (WatchOption watch : watches) {
             watchList.add(new CollectorService.Watch(watch.directory, InputFormat.of(watch.format)));
         }
-        try (CollectorService collector = CollectorService.start(settings, watchList)) {
+        PrometheusMeterRegistry meters = ServiceMeters.create("collector");
+        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9401, meters);
+        try (CollectorService collector = CollectorService.start(settings, watchList, meters)) {
             spec.commandLine().getOut().println("ingest API on http://" + settings.httpHost() + ":" + collector.port()
                     + "/v1/ (spool " + collector.spool().directory() + ")");
             return Services.serve(spec, "collector", collector, () -> null);
+        } finally {
+            metrics.ifPresent(MetricsEndpoint::close);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.patchpulse.deploy.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.deploy.metrics.MetricsEndpoint;
+import io.patchpulse.deploy.metrics.ServiceMeters;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.collector.CollectedRecord;
@@ -35,6 +37,9 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     private FleetOptions fleet;
 
+    @Mixin
+    private MetricsOptions metricsOptions;
+
     @Option(names = "--data-dir", defaultValue = "patchpulse-data", description = "Where Kafka, QuestDB and the "
             + "streams state keep their data; it survives restarts (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
@@ -62,10 +67,14 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("starting Kafka (KRaft) and QuestDB, then the streams app and the sink ...");
         out.flush();
 
-        try (AllInOne pipeline = AllInOne.start(dataDir, new SimpleMeterRegistry())) {
+        PrometheusMeterRegistry meters = ServiceMeters.create("demo");
+        try (AllInOne pipeline = AllInOne.start(dataDir, meters);
+                MetricsEndpoint metrics = metricsOptions.listen(0).map(listen -> MetricsEndpoint.start(listen, meters))
+                        .orElse(null)) {
             Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "patchpulse-shutdown"));
-            out.printf("started in %.1f s: Kafka at %s, QuestDB at %s%n", seconds(started),
-                    pipeline.bootstrapServers(), pipeline.questDb().httpUrl());
+            out.printf("started in %.1f s: Kafka at %s, QuestDB at %s%s%n", seconds(started),
+                    pipeline.bootstrapServers(), pipeline.questDb().httpUrl(),
+                    metrics == null ? "" : ", metrics at " + metrics.url());
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 

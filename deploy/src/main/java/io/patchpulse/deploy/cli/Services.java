@@ -1,6 +1,9 @@
 package io.patchpulse.deploy.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.deploy.metrics.MetricsEndpoint;
 import java.io.PrintWriter;
+import java.util.Optional;
 import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -23,6 +26,18 @@ final class Services {
         spec.commandLine().getOut().println(what + " running; Ctrl-C stops it");
         spec.commandLine().getOut().flush();
         return awaitStop(failure, spec.commandLine().getErr());
+    }
+
+    /**
+     * Starts {@code /metrics} for {@code registry} where {@code options} say (the service's default port unless
+     * given), printing its URL; empty when turned off.
+     */
+    static Optional<MetricsEndpoint> serveMetrics(CommandSpec spec, MetricsOptions options, int defaultPort,
+            PrometheusMeterRegistry registry) {
+        Optional<MetricsEndpoint> endpoint = options.listen(defaultPort)
+                .map(listen -> MetricsEndpoint.start(listen, registry));
+        endpoint.ifPresent(metrics -> spec.commandLine().getOut().println("metrics at " + metrics.url()));
+        return endpoint;
     }
 
     private static void closeQuietly(AutoCloseable service, PrintWriter err) {

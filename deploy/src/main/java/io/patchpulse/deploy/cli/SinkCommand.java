@@ -1,8 +1,11 @@
 package io.patchpulse.deploy.cli;
 
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.deploy.metrics.MetricsEndpoint;
+import io.patchpulse.deploy.metrics.ServiceMeters;
 import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,11 +26,18 @@ public final class SinkCommand implements Callable<Integer> {
     @Mixin
     private ServiceOptions options;
 
+    @Mixin
+    private MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws Exception {
-        try (SinkService sink = new SinkService(new SinkConfig(options.resolve()), new SimpleMeterRegistry())) {
+        PrometheusMeterRegistry meters = ServiceMeters.create("sink");
+        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9403, meters);
+        try (SinkService sink = new SinkService(new SinkConfig(options.resolve()), meters)) {
             sink.start();
             return Services.serve(spec, "sink", sink, () -> sink.failure().orElse(null));
+        } finally {
+            metrics.ifPresent(MetricsEndpoint::close);
         }
     }
 }

@@ -1,5 +1,10 @@
 package io.patchpulse.deploy.cli;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.deploy.metrics.MetricsEndpoint;
+import io.patchpulse.deploy.metrics.ServiceMeters;
+import java.util.Optional;
+
 import io.patchpulse.streams.StreamsApp;
 import io.patchpulse.streams.StreamsSettings;
 import java.time.Duration;
@@ -27,14 +32,22 @@ public final class StreamsCommand implements Callable<Integer> {
     @Mixin
     private ServiceOptions options;
 
+    @Mixin
+    private MetricsOptions metricsOptions;
+
     @Override
     public Integer call() throws Exception {
         StreamsSettings settings = new StreamsSettings(options.resolve());
+        PrometheusMeterRegistry meters = ServiceMeters.create("streams");
+        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9402, meters);
         try (StreamsApp app = new StreamsApp(settings)) {
+            app.bindTo(meters);
             app.start(Duration.ofMinutes(2));
             app.queryUrl().ifPresent(url -> spec.commandLine().getOut().println("interactive queries at " + url
                     + "/v1/ (devices/{id}, releases/{kb}/progress, cohorts/exposed?kb=, alerts?state=)"));
             return Services.serve(spec, "streams service", app, app::failure);
+        } finally {
+            metrics.ifPresent(MetricsEndpoint::close);
         }
     }
 }

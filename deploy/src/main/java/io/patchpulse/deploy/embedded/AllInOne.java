@@ -154,6 +154,7 @@ public final class AllInOne implements AutoCloseable {
                 // A free port: the demo must start next to anything already on 8091 (a second demo, a streams app).
                 StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0")));
         started.push(streams);
+        streams.bindTo(meters);
         streams.start(Duration.ofSeconds(60));
 
         sink = new SinkService(new SinkConfig(Map.of(
