@@ -40,7 +40,10 @@ import java.util.function.Function;
  *       and the record has no time that stays put across updates ({@code updatedAt} moves with each change,
  *       {@code firstFailureAt} is null until the first failure and then appears). A per-key time derived from a
  *       hash would do as well but says as little, and spreads rows over partitions that every batch of random
- *       devices touches anyway. Query by {@code updated_at} for time; {@code ts} carries no meaning.</li>
+ *       devices touches anyway. All rows share one partition, which each commit merges into; measured on the
+ *       embedded server (2 cores): 100 000 devices rewritten in batches of 1 000 at ~22 000 rows/s with the WAL
+ *       applied, the same rate as their first insert. Query by {@code updated_at} for time; {@code ts} carries no
+ *       meaning.</li>
  * </ul>
  *
  * <p>Device ids and alert ids are VARCHAR (unbounded cardinality), labels are SYMBOLs, instants TIMESTAMPs (nullable
