@@ -12,6 +12,7 @@ import static io.patchpulse.sink.questdb.OutputFixtures.progress;
 import static io.patchpulse.sink.questdb.OutputFixtures.remediation;
 import static io.patchpulse.sink.questdb.OutputFixtures.resolved;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.patchpulse.schemas.avro.DeviceEvidence;
 import io.patchpulse.schemas.avro.DeviceStatus;
@@ -20,6 +21,7 @@ import io.patchpulse.schemas.avro.Remediation;
 import io.patchpulse.schemas.avro.RemediationCause;
 import io.patchpulse.schemas.avro.SpikeAlert;
 import io.patchpulse.sink.WriteResult;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -188,6 +190,30 @@ class QuestDbTablesIT {
                     .as(name)
                     .containsExactly(Map.of("designatedTimestamp", "ts", "walEnabled", true, "dedup", true));
         });
+    }
+
+    @Test
+    void shouldFailRetriablyAndWriteTheWholeBatchOnceQuestDbIsBack() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        QuestDbTables tables = QuestDbTables.named("progress_retry", "remediations_retry", "alerts_retry",
+                "status_retry");
+        tables.createIfMissing(http);
+        SpikeAlert alert = firing("retry|1", "<250MB", T0, 9, 10, 1.0, 0.05);
+
+        try (QuestDbRecordWriter<SpikeAlert> down = new QuestDbRecordWriter<>(
+                "http::addr=127.0.0.1:" + closedPort + ";retry_timeout=0;protocol_version=2;", tables.alerts())) {
+            assertThatThrownBy(() -> down.write(List.of(alert)))
+                    .isInstanceOfSatisfying(QuestDbException.class, e -> assertThat(e.isRetriable()).isTrue());
+        }
+        try (QuestDbRecordWriter<SpikeAlert> up = new QuestDbRecordWriter<>(questDb.senderConfig(), tables.alerts())) {
+            assertThat(up.write(List.of(alert)).rows("alerts_retry")).isEqualTo(1);
+        }
+        http.awaitWalApplied("alerts_retry", WAL_TIMEOUT);
+        assertThat(http.query("SELECT alert_id, state FROM alerts_retry"))
+                .containsExactly(Map.of("alert_id", "retry|1", "state", "FIRING"));
     }
 
     /**
