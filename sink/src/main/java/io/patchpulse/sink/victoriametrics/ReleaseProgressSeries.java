@@ -21,7 +21,7 @@ import java.util.TreeMap;
  *   <li>{@code patchpulse_release_fixed_by_cause_devices{kb, cause}}: devices that went from failing to fixed that
  *       way ({@code cause} is a RemediationCause name, a bounded set).</li>
  * </ul>
- * Query with {@code step=1d} from a UTC midnight to get one point per day.
+ * Query {@code last_over_time(...[1d])} with {@code step=1d} from a UTC midnight to get one point per day.
  */
 public final class ReleaseProgressSeries implements SeriesEncoder<ReleaseProgress> {
 

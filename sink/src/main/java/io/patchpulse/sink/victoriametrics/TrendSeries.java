@@ -25,8 +25,9 @@ import java.util.regex.Pattern;
  * </ul>
  * These are window totals, not Prometheus counters: never {@code rate()} them. A window's numbers are the sample at
  * its start, so {@code /api/v1/query_range} with {@code step} equal to the window length (one hour) and a start on a
- * window boundary returns one point per window; the failure rate of a cohort is
- * {@code patchpulse_trend_devices_failed / patchpulse_trend_devices_attempted}. All labels are bounded (KB ids and
+ * window boundary returns one point per window. Wrap series in {@code last_over_time(...[1h])}: a bare series is
+ * carried forward by the query's look-back, so a cohort without a window would show the previous window's numbers.
+ * The failure rate of a cohort is {@code patchpulse_trend_devices_failed / patchpulse_trend_devices_attempted}. All labels are bounded (KB ids and
  * the bucket names of the cohort); no device id is ever a label.
  */
 public final class TrendSeries implements SeriesEncoder<FailureTrend> {
