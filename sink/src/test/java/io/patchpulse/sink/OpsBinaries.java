@@ -1,0 +1,219 @@
+package io.patchpulse.sink;
+
+import static org.assertj.core.api.Assertions.fail;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Starts the real VictoriaMetrics and Alertmanager binaries of the Debian packages ({@code victoria-metrics},
+ * {@code prometheus-alertmanager}; {@code .ci/run} installs them) on free ports of 127.0.0.1, each with its own
+ * directory, waits until they answer their readiness endpoint, and stops them on {@link Running#close()} (and, as a
+ * last resort, when the test JVM exits). A missing binary fails the test with the package to install: never a skip.
+ */
+public final class OpsBinaries {
+
+    /** The package's binary; override with the system property {@code patchpulse.victoriametrics.bin}. */
+    public static final String VICTORIA_METRICS_BIN =
+            System.getProperty("patchpulse.victoriametrics.bin", "/usr/bin/victoria-metrics");
+    /** The package's binary; override with the system property {@code patchpulse.alertmanager.bin}. */
+    public static final String ALERTMANAGER_BIN =
+            System.getProperty("patchpulse.alertmanager.bin", "/usr/bin/prometheus-alertmanager");
+
+    /** A route to a receiver without integrations: Alertmanager takes alerts and notifies nobody. */
+    public static final String SILENT_ALERTMANAGER_CONFIG = """
+            route:
+              receiver: none
+            receivers:
+              - name: none
+            """;
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
+    private static final int START_ATTEMPTS = 3;
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
+
+    private OpsBinaries() {
+    }
+
+    /** A started binary: its base URL, and {@link #close()} to stop it. */
+    public static final class Running implements AutoCloseable {
+        private final String name;
+        private final Process process;
+        private final String baseUrl;
+        private final Path log;
+        private final Thread reaper;
+
+        private Running(String name, Process process, String baseUrl, Path log) {
+            this.name = name;
+            this.process = process;
+            this.baseUrl = baseUrl;
+            this.log = log;
+            this.reaper = new Thread(process::destroyForcibly, "stop-" + name);
+            Runtime.getRuntime().addShutdownHook(reaper);
+        }
+
+        /** {@code http://127.0.0.1:<port>}, without a trailing slash. */
+        public String baseUrl() {
+            return baseUrl;
+        }
+
+        /** The process's combined stdout and stderr. */
+        public Path log() {
+            return log;
+        }
+
+        /** Stops the process (SIGTERM, then SIGKILL after 10 s) and waits for it. */
+        @Override
+        public void close() {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException ignored) {
+                // The JVM is already shutting down; the hook runs anyway and finds the process gone.
+            }
+        }
+
+        @Override
+        public String toString() {
+            return name + " at " + baseUrl + " (pid " + process.pid() + ", log " + log + ")";
+        }
+    }
+
+    /**
+     * Starts VictoriaMetrics with the flags the sink's writer needs: retention of 100 years (2024 samples are kept),
+     * deduplication per millisecond (rewrites replace), no latency offset and no response cache (fresh samples are
+     * queryable at once after {@code /internal/force_flush}).
+     */
+    public static Running startVictoriaMetrics(Path dir) {
+        requireBinary(VICTORIA_METRICS_BIN, "victoria-metrics");
+        return start("victoria-metrics", dir, port -> List.of(VICTORIA_METRICS_BIN,
+                "-httpListenAddr=127.0.0.1:" + port,
+                "-storageDataPath=" + dir.resolve("data"),
+                "-retentionPeriod=100y",
+                "-dedup.minScrapeInterval=1ms",
+                "-search.latencyOffset=0s",
+                "-search.disableCache",
+                "-loggerLevel=WARN"), "/health");
+    }
+
+    /** Starts Alertmanager with the given configuration (YAML), clustering off. */
+    public static Running startAlertmanager(Path dir, String configYaml) {
+        requireBinary(ALERTMANAGER_BIN, "prometheus-alertmanager");
+        Path config = dir.resolve("alertmanager.yml");
+        try {
+            Files.createDirectories(dir);
+            Files.writeString(config, configYaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return start("alertmanager", dir, port -> List.of(ALERTMANAGER_BIN,
+                "--config.file=" + config,
+                "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port,
+                // Empty: otherwise it gossips on 0.0.0.0:9094, which a second instance (or CI neighbour) holds.
+                "--cluster.listen-address=",
+                "--log.level=warn"), "/-/ready");
+    }
+
+    private interface CommandLine {
+        List<String> forPort(int port);
+    }
+
+    private static Running start(String name, Path dir, CommandLine commandLine, String readyPath) {
+        List<String> failures = new ArrayList<>();
+        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+            int port = freePort();
+            Path log = dir.resolve(name + "-" + attempt + ".log");
+            Process process;
+            try {
+                Files.createDirectories(dir);
+                process = new ProcessBuilder(commandLine.forPort(port))
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot start " + name, e);
+            }
+            Running running = new Running(name, process, "http://127.0.0.1:" + port, log);
+            try {
+                Awaitility.await(name + " ready on port " + port)
+                        .atMost(READY_TIMEOUT)
+                        .pollInterval(Duration.ofMillis(50))
+                        .until(() -> !process.isAlive() || answers200(running.baseUrl() + readyPath));
+            } catch (ConditionTimeoutException e) {
+                running.close();
+                throw new AssertionError(name + " not ready within " + READY_TIMEOUT + "; log:\n" + tail(log), e);
+            }
+            if (process.isAlive()) {
+                return running;
+            }
+            // Most likely the port was taken between probing and binding: try another one.
+            running.close();
+            failures.add("attempt " + attempt + " on port " + port + " exited " + process.exitValue() + ":\n"
+                    + tail(log));
+        }
+        return fail(name + " did not start:\n" + String.join("\n", failures));
+    }
+
+    private static void requireBinary(String path, String debianPackage) {
+        if (!Files.isExecutable(Path.of(path))) {
+            fail(path + " not found: install the Debian package (apt-get install -y --no-install-recommends "
+                    + debianPackage + "); .ci/run installs it");
+        }
+    }
+
+    private static boolean answers200(String url) {
+        try {
+            HttpResponse<Void> response = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(2)).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+            return response.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+}
