@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.AbstractConfig;
@@ -60,6 +61,14 @@ public final class SinkConfig extends AbstractConfig {
     public static final String WRITE_RETRY_BACKOFF_MS_DOC = "Wait before the first retry of a failed write, in ms;"
             + " doubles on each further retry, up to 30 s. Default " + WRITE_RETRY_BACKOFF_MS_DEFAULT + ".";
 
+    public static final String VICTORIAMETRICS_URL_CONFIG = "victoriametrics.url";
+    public static final String VICTORIAMETRICS_URL_DOC = "VictoriaMetrics base URL, e.g. http://127.0.0.1:8428: trend"
+            + " and release-progress series go there too, stamped with their event time (run it with"
+            + " -retentionPeriod=100y -dedup.minScrapeInterval=1ms). Empty (the default): not written.";
+    public static final String ALERTMANAGER_URL_CONFIG = "alertmanager.url";
+    public static final String ALERTMANAGER_URL_DOC = "Alertmanager base URL, e.g. http://127.0.0.1:9093: spike"
+            + " alerts are posted to its API v2, resolved ones with endsAt. Empty (the default): not posted.";
+
     /** Prefix of settings passed to the Kafka consumer as they are. */
     public static final String CONSUMER_PREFIX = "consumer.";
 
@@ -91,6 +100,10 @@ public final class SinkConfig extends AbstractConfig {
                     new SenderConfigValidator(), Importance.HIGH, QUESTDB_SENDER_CONFIG_DOC)
             .define(QUESTDB_HTTP_URL_CONFIG, Type.STRING, ConfigDef.NO_DEFAULT_VALUE, new HttpUrlValidator(),
                     Importance.HIGH, QUESTDB_HTTP_URL_DOC)
+            .define(VICTORIAMETRICS_URL_CONFIG, Type.STRING, "", new HttpUrlValidator(), Importance.MEDIUM,
+                    VICTORIAMETRICS_URL_DOC)
+            .define(ALERTMANAGER_URL_CONFIG, Type.STRING, "", new HttpUrlValidator(), Importance.MEDIUM,
+                    ALERTMANAGER_URL_DOC)
             .define(POLL_TIMEOUT_MS_CONFIG, Type.LONG, POLL_TIMEOUT_MS_DEFAULT, ConfigDef.Range.atLeast(1),
                     Importance.LOW, POLL_TIMEOUT_MS_DOC)
             .define(WRITE_RETRIES_CONFIG, Type.INT, WRITE_RETRIES_DEFAULT, ConfigDef.Range.atLeast(-1),
@@ -104,6 +117,8 @@ public final class SinkConfig extends AbstractConfig {
     private final String groupId;
     private final String questDbSenderConfig;
     private final String questDbHttpUrl;
+    private final Optional<String> victoriaMetricsUrl;
+    private final Optional<String> alertmanagerUrl;
     private final Duration pollTimeout;
     private final int writeRetries;
     private final Duration writeRetryBackoff;
@@ -121,6 +136,8 @@ public final class SinkConfig extends AbstractConfig {
         this.groupId = getString(GROUP_ID_CONFIG);
         this.questDbSenderConfig = getPassword(QUESTDB_SENDER_CONFIG_CONFIG).value();
         this.questDbHttpUrl = getString(QUESTDB_HTTP_URL_CONFIG);
+        this.victoriaMetricsUrl = optional(getString(VICTORIAMETRICS_URL_CONFIG));
+        this.alertmanagerUrl = optional(getString(ALERTMANAGER_URL_CONFIG));
         this.pollTimeout = Duration.ofMillis(getLong(POLL_TIMEOUT_MS_CONFIG));
         this.writeRetries = getInt(WRITE_RETRIES_CONFIG);
         this.writeRetryBackoff = Duration.ofMillis(getLong(WRITE_RETRY_BACKOFF_MS_CONFIG));
@@ -165,6 +182,20 @@ public final class SinkConfig extends AbstractConfig {
 
     public String questDbHttpUrl() {
         return questDbHttpUrl;
+    }
+
+    /** VictoriaMetrics' base URL, when trends and progress go there too. */
+    public Optional<String> victoriaMetricsUrl() {
+        return victoriaMetricsUrl;
+    }
+
+    /** Alertmanager's base URL, when spike alerts are posted there. */
+    public Optional<String> alertmanagerUrl() {
+        return alertmanagerUrl;
+    }
+
+    private static Optional<String> optional(String url) {
+        return url == null || url.isBlank() ? Optional.empty() : Optional.of(url.trim());
     }
 
     public Duration pollTimeout() {
@@ -212,8 +243,8 @@ public final class SinkConfig extends AbstractConfig {
     private static final class HttpUrlValidator implements ConfigDef.Validator {
         @Override
         public void ensureValid(String name, Object value) {
-            if (value == null) {
-                return;
+            if (value == null || (!name.equals(QUESTDB_HTTP_URL_CONFIG) && ((String) value).isBlank())) {
+                return; // the optional stores: empty means not used
             }
             String url = ((String) value).trim();
             URI uri;

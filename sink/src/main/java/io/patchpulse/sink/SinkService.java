@@ -2,7 +2,14 @@ package io.patchpulse.sink;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.patchpulse.schemas.avro.FailureTrend;
+import io.patchpulse.schemas.avro.ReleaseProgress;
+import io.patchpulse.schemas.avro.SpikeAlert;
+import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.sink.alertmanager.AlertmanagerWriter;
 import io.patchpulse.sink.metrics.CohortRateGauges;
+import io.patchpulse.sink.questdb.QuestDbRecordWriter;
+import io.patchpulse.sink.questdb.QuestDbTables;
+import io.patchpulse.sink.victoriametrics.VictoriaMetricsWriter;
 import io.patchpulse.sink.metrics.SinkMetrics;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTrendWriter;
@@ -80,16 +87,42 @@ public final class SinkService implements AutoCloseable {
     private boolean closed;
 
     /**
-     * A sink writing trends to QuestDB ({@code failure_trends}, {@code failure_errors}) and to live per-cohort gauges
-     * ({@link CohortRateGauges}), with its meters in {@code registry}.
+     * The sink of the whole topology, with its meters in {@code registry}: trends to QuestDB
+     * ({@code failure_trends}, {@code failure_errors}) and to live per-cohort gauges ({@link CohortRateGauges});
+     * release progress, remediations, alerts and device statuses to their QuestDB tables ({@link QuestDbTables});
+     * trends and progress to VictoriaMetrics and alerts to Alertmanager when their URLs are configured.
      */
     public SinkService(SinkConfig config, MeterRegistry registry) {
-        this(config, registry, null,
-                List.of(new SinkRoute<FailureTrend>(config.topics().failureTrends,
-                        List.of(new QuestDbTrendWriter(config.questDbSenderConfig(), TrendTables.defaults()),
-                                new CohortRateGauges(registry, CohortRateGauges.DEFAULT_MAX_COHORTS)))),
-                () -> TrendTables.defaults().createIfMissing(new QuestDbHttp(config.questDbHttpUrl())),
-                TrendTables.defaults().names());
+        this(config, registry, null, defaultRoutes(config, registry), () -> {
+            QuestDbHttp http = new QuestDbHttp(config.questDbHttpUrl());
+            TrendTables.defaults().createIfMissing(http);
+            QuestDbTables.defaults().createIfMissing(http);
+        }, java.util.stream.Stream.concat(TrendTables.defaults().names().stream(),
+                QuestDbTables.defaults().names().stream()).toList());
+    }
+
+    private static List<SinkRoute<?>> defaultRoutes(SinkConfig config, MeterRegistry registry) {
+        String sender = config.questDbSenderConfig();
+        QuestDbTables tables = QuestDbTables.defaults();
+        Topics topics = config.topics();
+        List<RecordWriter<FailureTrend>> trends = new ArrayList<>(List.of(
+                new QuestDbTrendWriter(sender, TrendTables.defaults()),
+                new CohortRateGauges(registry, CohortRateGauges.DEFAULT_MAX_COHORTS)));
+        List<RecordWriter<ReleaseProgress>> progress = new ArrayList<>(List.of(
+                new QuestDbRecordWriter<>(sender, tables.releaseProgress())));
+        List<RecordWriter<SpikeAlert>> alerts = new ArrayList<>(List.of(
+                new QuestDbRecordWriter<>(sender, tables.alerts())));
+        config.victoriaMetricsUrl().ifPresent(url -> {
+            trends.add(VictoriaMetricsWriter.trends(url));
+            progress.add(VictoriaMetricsWriter.releaseProgress(url));
+        });
+        config.alertmanagerUrl().ifPresent(url -> alerts.add(new AlertmanagerWriter(url)));
+        return List.of(
+                new SinkRoute<>(topics.failureTrends, trends),
+                new SinkRoute<>(topics.releaseProgress, progress),
+                new SinkRoute<>(topics.alerts, alerts),
+                new SinkRoute<>(topics.remediations, List.of(new QuestDbRecordWriter<>(sender, tables.remediations()))),
+                new SinkRoute<>(topics.deviceStatus, List.of(new QuestDbRecordWriter<>(sender, tables.deviceStatus()))));
     }
 
     /**
@@ -123,7 +156,7 @@ public final class SinkService implements AutoCloseable {
         }
         LOG.info("Sink starting: topics {}, group {}, brokers {}, QuestDB {}", topicNames(), config.groupId(),
                 config.bootstrapServers(), config.questDbHttpUrl());
-        Optional<Boolean> tablesReady = withRetries("create the trend tables", () -> {
+        Optional<Boolean> tablesReady = withRetries("create the tables", () -> {
             tableSetup.run();
             return Boolean.TRUE;
         });

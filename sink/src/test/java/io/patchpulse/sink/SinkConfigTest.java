@@ -54,7 +54,23 @@ class SinkConfigTest {
         assertThat(SinkConfig.WRITE_RETRY_BACKOFF_MS_DOC).contains("Default 500");
         assertThat(SinkConfig.configDef().names()).containsExactlyInAnyOrder("bootstrap.servers", "topic.prefix",
                 "group.id", "questdb.sender.config", "questdb.http.url", "poll.timeout.ms", "write.retries",
-                "write.retry.backoff.ms");
+                "write.retry.backoff.ms", "victoriametrics.url", "alertmanager.url");
+        assertThat(SinkConfig.VICTORIAMETRICS_URL_DOC).contains("Empty (the default)");
+        assertThat(SinkConfig.ALERTMANAGER_URL_DOC).contains("Empty (the default)");
+    }
+
+    @Test
+    void shouldTakeTheOptionalStoresUrlsOrNone() {
+        assertThat(new SinkConfig(required()).victoriaMetricsUrl()).isEmpty();
+        Map<String, Object> props = required();
+        props.put(SinkConfig.VICTORIAMETRICS_URL_CONFIG, " http://127.0.0.1:8428 ");
+        props.put(SinkConfig.ALERTMANAGER_URL_CONFIG, "http://127.0.0.1:9093");
+        SinkConfig config = new SinkConfig(props);
+        assertThat(config.victoriaMetricsUrl()).contains("http://127.0.0.1:8428");
+        assertThat(config.alertmanagerUrl()).contains("http://127.0.0.1:9093");
+        props.put(SinkConfig.ALERTMANAGER_URL_CONFIG, "127.0.0.1:9093");
+        assertThatThrownBy(() -> new SinkConfig(props)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("alertmanager.url");
     }
 
     @Test

@@ -186,7 +186,7 @@ class SinkServiceTest {
 
         assertThatThrownBy(service::start)
                 .isInstanceOf(SinkException.class)
-                .hasMessageContaining("create the trend tables")
+                .hasMessageContaining("create the tables")
                 .hasMessageContaining("after 2 attempts");
         assertThat(setups).hasValue(2);
         assertThat(service.isRunning()).isFalse();
