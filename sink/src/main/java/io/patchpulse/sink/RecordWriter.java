@@ -25,6 +25,21 @@ public interface RecordWriter<V> extends AutoCloseable {
      */
     WriteResult write(List<V> values);
 
+    /**
+     * True when the writer keeps state that must be rebuilt from the whole (compacted) topic when the sink starts,
+     * because the committed offsets skip what came before: the alerts still firing, say. Default false.
+     */
+    default boolean restoresFromTopic() {
+        return false;
+    }
+
+    /**
+     * Called once before the first {@link #write} when {@link #restoresFromTopic()}, with the latest value of every
+     * key of the whole topic. Default: nothing.
+     */
+    default void restore(List<V> latest) {
+    }
+
     /** Releases connections; rows not yet flushed are discarded. */
     @Override
     void close();

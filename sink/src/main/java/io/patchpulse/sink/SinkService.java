@@ -68,6 +68,7 @@ public final class SinkService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SinkService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CONSUMER_CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(1);
 
     private final SinkConfig config;
     private final List<SinkRoute<?>> routes;
@@ -162,6 +163,9 @@ public final class SinkService implements AutoCloseable {
         });
         if (tablesReady.isEmpty() || stopRequested.getCount() == 0) {
             throw new IllegalStateException("sink service was closed while starting");
+        }
+        for (SinkRoute<?> route : routes) {
+            restore(route);
         }
         consumer = consumerFactory.get();
         if (consumer instanceof KafkaConsumer<String, byte[]> kafka) {
@@ -300,6 +304,55 @@ public final class SinkService implements AutoCloseable {
         }
         recordsWritten.addAndGet(batch.size());
         return true;
+    }
+
+    /** Hands the latest value per key of the whole topic to the route's writers that keep state across restarts. */
+    private <V> void restore(SinkRoute<V> route) {
+        List<RecordWriter<V>> stateful = route.writers().stream().filter(RecordWriter::restoresFromTopic).toList();
+        if (stateful.isEmpty()) {
+            return;
+        }
+        List<V> latest = readLatest(route);
+        LOG.info("Restored {} latest records of {} for {}", latest.size(), route.topic().name(),
+                stateful.stream().map(RecordWriter::store).toList());
+        stateful.forEach(writer -> writer.restore(latest));
+    }
+
+    /** Reads a (compacted) topic from its beginning to its end, committed records only; the last value per key. */
+    private <V> List<V> readLatest(SinkRoute<V> route) {
+        Deserializer<V> deserializer = route.topic().valueSerde().deserializer();
+        Map<String, Object> props = new HashMap<>(config.consumerOverrides());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId() + "-restore");
+        Map<String, V> latest = new LinkedHashMap<>();
+        try (KafkaConsumer<String, byte[]> reader = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = reader.partitionsFor(route.topic().name(), RESTORE_TIMEOUT).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = reader.endOffsets(partitions, RESTORE_TIMEOUT);
+            long deadline = System.nanoTime() + RESTORE_TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> reader.position(p, RESTORE_TIMEOUT) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new SinkException("could not read " + route.topic().name() + " to its end within "
+                            + RESTORE_TIMEOUT + " to restore " + route.writers().get(0).store(), null);
+                }
+                for (ConsumerRecord<String, byte[]> record : reader.poll(config.pollTimeout())) {
+                    if (record.value() == null) {
+                        latest.remove(record.key());
+                        continue;
+                    }
+                    V value = decode(record, deserializer);
+                    if (value != null) {
+                        latest.put(record.key(), value);
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(latest.values());
     }
 
     private void closeWriters() {

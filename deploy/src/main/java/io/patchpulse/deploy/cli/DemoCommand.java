@@ -40,6 +40,14 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     private MetricsOptions metricsOptions;
 
+    @Option(names = "--victoriametrics-url", paramLabel = "URL", description = "Also write trends and release "
+            + "progress to this VictoriaMetrics (run it with -retentionPeriod=100y -dedup.minScrapeInterval=1ms).")
+    private String victoriaMetricsUrl;
+
+    @Option(names = "--alertmanager-url", paramLabel = "URL", description = "Also post spike alerts to this "
+            + "Alertmanager (API v2), resolved ones with endsAt.")
+    private String alertmanagerUrl;
+
     @Option(names = "--data-dir", defaultValue = "patchpulse-data", description = "Where Kafka, QuestDB and the "
             + "streams state keep their data; it survives restarts (default: ${DEFAULT-VALUE}).")
     private Path dataDir;
@@ -68,7 +76,9 @@ public final class DemoCommand implements Callable<Integer> {
         out.flush();
 
         PrometheusMeterRegistry meters = ServiceMeters.create("demo");
-        try (AllInOne pipeline = AllInOne.start(dataDir, meters);
+        AllInOne.Endpoints endpoints = AllInOne.Endpoints.embedded().withMetricsStores(victoriaMetricsUrl,
+                alertmanagerUrl);
+        try (AllInOne pipeline = AllInOne.start(dataDir, meters, endpoints);
                 MetricsEndpoint metrics = metricsOptions.listen(0).map(listen -> MetricsEndpoint.start(listen, meters))
                         .orElse(null)) {
             Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "patchpulse-shutdown"));

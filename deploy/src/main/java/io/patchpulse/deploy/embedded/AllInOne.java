@@ -67,8 +67,11 @@ public final class AllInOne implements AutoCloseable {
      *     {@code null}
      * @param questDbSenderConfig line-protocol client configuration for the same server, e.g.
      *     {@code http::addr=host:9000;}; set exactly when {@code questDbHttpUrl} is
+     * @param victoriaMetricsUrl a VictoriaMetrics the sink also writes trends and progress to, or {@code null}
+     * @param alertmanagerUrl an Alertmanager the sink posts spike alerts to, or {@code null}
      */
-    public record Endpoints(String kafkaBootstrapServers, String questDbHttpUrl, String questDbSenderConfig) {
+    public record Endpoints(String kafkaBootstrapServers, String questDbHttpUrl, String questDbSenderConfig,
+            String victoriaMetricsUrl, String alertmanagerUrl) {
 
         public Endpoints {
             if ((questDbHttpUrl == null) != (questDbSenderConfig == null)) {
@@ -79,7 +82,7 @@ public final class AllInOne implements AutoCloseable {
 
         /** Broker and QuestDB both embedded. */
         public static Endpoints embedded() {
-            return new Endpoints(null, null, null);
+            return new Endpoints(null, null, null, null, null);
         }
 
         /** Both external. */
@@ -87,7 +90,13 @@ public final class AllInOne implements AutoCloseable {
                 String questDbSenderConfig) {
             return new Endpoints(Objects.requireNonNull(kafkaBootstrapServers, "kafkaBootstrapServers"),
                     Objects.requireNonNull(questDbHttpUrl, "questDbHttpUrl"),
-                    Objects.requireNonNull(questDbSenderConfig, "questDbSenderConfig"));
+                    Objects.requireNonNull(questDbSenderConfig, "questDbSenderConfig"), null, null);
+        }
+
+        /** The same, with the sink also writing to VictoriaMetrics and Alertmanager where given (null: not). */
+        public Endpoints withMetricsStores(String victoriaMetrics, String alertmanager) {
+            return new Endpoints(kafkaBootstrapServers, questDbHttpUrl, questDbSenderConfig, victoriaMetrics,
+                    alertmanager);
         }
 
         boolean embeddedKafka() {
@@ -157,11 +166,18 @@ public final class AllInOne implements AutoCloseable {
         streams.bindTo(meters);
         streams.start(Duration.ofSeconds(60));
 
-        sink = new SinkService(new SinkConfig(Map.of(
+        Map<String, String> sinkSettings = new java.util.HashMap<>(Map.of(
                 SinkConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 SinkConfig.GROUP_ID_CONFIG, SINK_GROUP,
                 SinkConfig.QUESTDB_SENDER_CONFIG_CONFIG, questDbSenderConfig,
-                SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDbHttp.baseUrl())), meters);
+                SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDbHttp.baseUrl()));
+        if (endpoints.victoriaMetricsUrl() != null) {
+            sinkSettings.put(SinkConfig.VICTORIAMETRICS_URL_CONFIG, endpoints.victoriaMetricsUrl());
+        }
+        if (endpoints.alertmanagerUrl() != null) {
+            sinkSettings.put(SinkConfig.ALERTMANAGER_URL_CONFIG, endpoints.alertmanagerUrl());
+        }
+        sink = new SinkService(new SinkConfig(sinkSettings), meters);
         started.push(sink);
         sink.start();
 

@@ -37,16 +37,20 @@ import java.util.Optional;
  * firing alert has no {@code endsAt}, a resolved one has the record's {@code endsAt} (its window end when the record
  * has none).
  *
- * <p>Posting the same alert again is idempotent in Alertmanager (same labels: one alert, updated). Alertmanager
- * resolves a firing alert posted without {@code endsAt} by itself after its {@code resolve_timeout} (5 minutes by
- * default) unless it is posted again: whoever runs this writer must re-post firing alerts more often than that
- * (Prometheus does the same), or Alertmanager must run with a longer {@code resolve_timeout}.
+ * <p>Keeping firing alerts firing: Alertmanager resolves an alert by itself once its {@code endsAt} has passed
+ * (or, without one, after its {@code resolve_timeout}). So, as Prometheus does, a firing alert is posted with
+ * {@code endsAt} = now + 4 re-post intervals and re-posted every interval (1 minute by default, on a thread of its
+ * own) until its RESOLVED record comes; a sink that stops lets its alerts lapse within those 4 intervals instead of
+ * leaving them firing forever. After a restart the firing set is rebuilt from the whole compacted {@code alerts}
+ * topic ({@link #restore}). Posting the same alert again is idempotent (same labels: one alert, updated).
  *
  * <p>{@link #write} returns once Alertmanager answered 200. Failures are {@link StoreException}s, retriable per
  * {@link StoreException#retriableStatus} (I/O errors, time-outs, 408, 429, 5xx); a 400 (an alert Alertmanager
  * rejects) is not.
  */
 public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(AlertmanagerWriter.class);
 
     /** The {@code alertname} label of every PatchPulse spike alert. */
     public static final String ALERT_NAME = "PatchPulseFailureSpike";
@@ -56,6 +60,10 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(5);
     /** Time allowed for one batch's answer unless told otherwise. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Interval between re-posts of the firing alerts unless told otherwise. */
+    public static final Duration DEFAULT_REPOST_INTERVAL = Duration.ofMinutes(1);
+    /** A firing alert's {@code endsAt} lies this many re-post intervals ahead. */
+    static final int ENDS_AT_INTERVALS = 4;
     /** The measurement name {@link WriteResult} counts posted alerts under. */
     public static final String ALERTS = "alerts";
 
@@ -66,14 +74,22 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
     private final String severity;
     private final Duration requestTimeout;
     private final HttpClient client;
+    private final Duration repostInterval;
+    private final Map<String, SpikeAlert> firing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService reposter;
+    private final java.util.concurrent.atomic.AtomicLong reposts = new java.util.concurrent.atomic.AtomicLong();
 
     /** A writer to the Alertmanager at {@code baseUrl} (e.g. {@code http://127.0.0.1:9093}), defaults otherwise. */
     public AlertmanagerWriter(String baseUrl) {
-        this(baseUrl, DEFAULT_SEVERITY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT);
+        this(baseUrl, DEFAULT_SEVERITY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_REQUEST_TIMEOUT, DEFAULT_REPOST_INTERVAL);
     }
 
-    /** A writer to the Alertmanager at {@code baseUrl} with the given severity label and time-outs. */
-    public AlertmanagerWriter(String baseUrl, String severity, Duration connectTimeout, Duration requestTimeout) {
+    /**
+     * A writer to the Alertmanager at {@code baseUrl} with the given severity label, time-outs and interval between
+     * re-posts of the firing alerts.
+     */
+    public AlertmanagerWriter(String baseUrl, String severity, Duration connectTimeout, Duration requestTimeout,
+            Duration repostInterval) {
         Objects.requireNonNull(baseUrl, "baseUrl");
         URI uri = URI.create(baseUrl);
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
@@ -89,6 +105,17 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
                 .build();
+        if (repostInterval.isNegative() || repostInterval.isZero()) {
+            throw new IllegalArgumentException("re-post interval must be positive, not " + repostInterval);
+        }
+        this.repostInterval = repostInterval;
+        this.reposter = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread thread = new Thread(task, "patchpulse-alertmanager-repost");
+            thread.setDaemon(true);
+            return thread;
+        });
+        reposter.scheduleWithFixedDelay(this::repostFiring, repostInterval.toMillis(), repostInterval.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -102,23 +129,70 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
             return WriteResult.empty();
         }
         Map<String, SpikeAlert> latestById = latestById(alerts);
-        post(body(latestById.values()), latestById.size());
+        post(body(latestById.values(), Instant.now()), latestById.size());
+        latestById.values().forEach(this::track);
         Instant newest = latestById.values().stream().map(SpikeAlert::getWindowStart).max(Instant::compareTo)
                 .orElseThrow();
         return new WriteResult(Map.of(ALERTS, (long) latestById.size()), Optional.of(newest));
     }
 
-    /** The JSON array {@link #write} posts for {@code alerts}: the last value per alert id, in first-seen order. */
-    String body(List<SpikeAlert> alerts) {
-        return body(latestById(alerts).values());
+    /** The JSON array {@link #write} posts for {@code alerts} at {@code now}: the last value per alert id. */
+    String body(List<SpikeAlert> alerts, Instant now) {
+        return body(latestById(alerts).values(), now);
+    }
+
+    @Override
+    public boolean restoresFromTopic() {
+        return true;
+    }
+
+    /** Takes the alerts still firing in the topic as the firing set and posts them at once. */
+    @Override
+    public void restore(List<SpikeAlert> latest) {
+        latestById(latest).values().forEach(this::track);
+        repostFiring();
+    }
+
+    /** The alerts being kept firing, by alert id. */
+    Map<String, SpikeAlert> firing() {
+        return Map.copyOf(firing);
+    }
+
+    /** How many re-posts of the firing set went out, for tests. */
+    long reposts() {
+        return reposts.get();
     }
 
     @Override
     public void close() {
+        reposter.shutdownNow();
         // The JDK client holds pooled connections only; they close when it is collected.
     }
 
-    private String body(Iterable<SpikeAlert> alerts) {
+    private void track(SpikeAlert alert) {
+        if (alert.getState() == AlertState.FIRING) {
+            firing.put(alert.getAlertId(), alert);
+        } else {
+            firing.remove(alert.getAlertId());
+        }
+    }
+
+    /** Posts every firing alert again with a fresh {@code endsAt}; on failure it logs and tries next time. */
+    private void repostFiring() {
+        List<SpikeAlert> now = List.copyOf(firing.values());
+        if (now.isEmpty()) {
+            return;
+        }
+        try {
+            post(body(now, Instant.now()), now.size());
+            reposts.incrementAndGet();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not re-post {} firing alerts to Alertmanager at {} (next try in {}): {}", now.size(),
+                    baseUrl, repostInterval, e.getMessage());
+        }
+    }
+
+    private String body(Iterable<SpikeAlert> alerts, Instant now) {
         ArrayNode array = JSON.createArrayNode();
         for (SpikeAlert alert : alerts) {
             ObjectNode node = array.addObject();
@@ -139,6 +213,9 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
             if (alert.getState() == AlertState.RESOLVED) {
                 Instant endsAt = alert.getEndsAt() != null ? alert.getEndsAt() : alert.getWindowEnd();
                 node.put("endsAt", endsAt.toString());
+            } else {
+                // Firing until told otherwise: the re-posts keep pushing this forward.
+                node.put("endsAt", now.plus(repostInterval.multipliedBy(ENDS_AT_INTERVALS)).toString());
             }
         }
         try {

@@ -110,8 +110,8 @@ class AlertmanagerWriterIT {
             assertThat(alert.at("/annotations/runbook_url").asText()).isEqualTo(RUNBOOK);
             assertThat(alert.at("/status/state").asText()).isEqualTo("active");
             assertThat(Instant.parse(alert.get("startsAt").asText())).isEqualTo(fired.getStartsAt());
-            // Alertmanager gives an alert without endsAt one in the future (its resolve_timeout)
-            assertThat(Instant.parse(alert.get("endsAt").asText())).isAfter(Instant.now());
+            // A firing alert carries an endsAt four re-posts ahead
+            assertThat(Instant.parse(alert.get("endsAt").asText())).isAfter(Instant.now().plus(Duration.ofMinutes(3)));
             Awaitility.await("firing notification").atMost(DEADLINE)
                     .until(() -> notified(fired.getAlertId(), "firing").size() == 1);
 
@@ -129,6 +129,37 @@ class AlertmanagerWriterIT {
             assertThat(Instant.parse(resolution.get("endsAt").asText())).isEqualTo(end);
             assertThat(resolution.at("/annotations/error_code").asText()).isEqualTo("0x800F0828");
             assertThat(resolution.at("/labels/severity").asText()).isEqualTo("warning");
+        }
+    }
+
+    @Test
+    void shouldKeepAFiringAlertAliveByRepostingItAndRestoreTheFiringSetAfterARestart() {
+        SpikeAlert fired = firing("KB5034441|500-750MB|<250MB|on-tpm|2024-01-10T09:00:00Z", WINDOW, "on-tpm");
+        SpikeAlert over = firing("KB5034441|500-750MB|<250MB|off|2024-01-10T09:00:00Z", WINDOW, "off");
+        Duration interval = Duration.ofMillis(300);
+
+        // Given a firing alert posted by a writer that re-posts every 300 ms
+        try (AlertmanagerWriter writer = new AlertmanagerWriter(alertmanager.baseUrl(), "warning",
+                Duration.ofSeconds(5), Duration.ofSeconds(30), interval)) {
+            writer.write(List.of(fired));
+            Instant firstEndsAt = Instant.parse(alerts(fired.getAlertId(), false).get(0).get("endsAt").asText());
+
+            // Then its endsAt keeps moving forward while it fires
+            Awaitility.await("re-posted").atMost(DEADLINE).until(() -> writer.reposts() >= 3);
+            Awaitility.await("endsAt pushed forward").atMost(DEADLINE).until(() -> Instant.parse(
+                    alerts(fired.getAlertId(), false).get(0).get("endsAt").asText()).isAfter(firstEndsAt));
+            assertThat(writer.firing()).containsOnlyKeys(fired.getAlertId());
+        }
+
+        // When the sink restarts: a new writer restores the topic's latest states, one still firing, one resolved
+        try (AlertmanagerWriter restarted = new AlertmanagerWriter(alertmanager.baseUrl(), "warning",
+                Duration.ofSeconds(5), Duration.ofSeconds(30), interval)) {
+            restarted.restore(List.of(over, fired, resolved(over, WINDOW.plus(Duration.ofHours(2)))));
+
+            // Then it keeps only the firing one alive, at once
+            assertThat(restarted.firing()).containsOnlyKeys(fired.getAlertId());
+            assertThat(restarted.reposts()).isEqualTo(1);
+            assertThat(alerts(fired.getAlertId(), false)).hasSize(1);
         }
     }
 

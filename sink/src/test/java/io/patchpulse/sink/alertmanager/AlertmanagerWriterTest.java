@@ -25,11 +25,15 @@ class AlertmanagerWriterTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
-    void shouldPostAFiringAlertWithLabelsAnnotationsAndNoEndsAt() throws Exception {
+    void shouldPostAFiringAlertWithLabelsAnnotationsAndAnEndsAtFourRepostsAhead() throws Exception {
         SpikeAlert alert = firing("KB5034441|<500MB|<250MB|on, tpm=\"x\"|2024-01-09T14:00Z", WINDOW,
                 "on, tpm=\"x\"");
 
-        JsonNode body = JSON.readTree(new AlertmanagerWriter("http://127.0.0.1:1").body(List.of(alert)));
+        Instant now = Instant.parse("2026-11-29T04:00:00Z");
+        JsonNode body;
+        try (AlertmanagerWriter writer = new AlertmanagerWriter("http://127.0.0.1:1")) {
+            body = JSON.readTree(writer.body(List.of(alert), now));
+        }
 
         assertThat(body).hasSize(1);
         JsonNode posted = body.get(0);
@@ -47,7 +51,8 @@ class AlertmanagerWriterTest {
         assertThat(posted.at("/annotations/description").asText())
                 .contains("40 of 50 devices failed (80.0%)", "baseline of 2.5 devices (5.0%) over 6");
         assertThat(posted.get("startsAt").asText()).isEqualTo("2024-01-09T14:12:00Z");
-        assertThat(posted.has("endsAt")).isFalse();
+        // Firing: Alertmanager keeps it firing until then, and the writer re-posts it every minute
+        assertThat(posted.get("endsAt").asText()).isEqualTo("2026-11-29T04:04:00Z");
     }
 
     @Test
@@ -55,8 +60,10 @@ class AlertmanagerWriterTest {
         SpikeAlert fired = firing("a1", WINDOW, "on-tpm");
         Instant end = WINDOW.plus(Duration.ofHours(3));
 
-        JsonNode body = JSON.readTree(new AlertmanagerWriter("http://127.0.0.1:1")
-                .body(List.of(fired, resolved(fired, end))));
+        JsonNode body;
+        try (AlertmanagerWriter writer = new AlertmanagerWriter("http://127.0.0.1:1")) {
+            body = JSON.readTree(writer.body(List.of(fired, resolved(fired, end)), Instant.now()));
+        }
 
         assertThat(body).hasSize(1);
         assertThat(body.get(0).get("endsAt").asText()).isEqualTo("2024-01-09T17:00:00Z");

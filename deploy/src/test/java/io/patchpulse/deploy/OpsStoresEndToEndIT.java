@@ -1,0 +1,184 @@
+package io.patchpulse.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.collector.simulate.spike.SpikeScenario;
+import io.patchpulse.collector.simulate.spike.SpikeSimulation;
+import io.patchpulse.collector.simulate.spike.SpikeTruth;
+import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.sink.OpsBinaries;
+import io.patchpulse.sink.questdb.QuestDbHttp;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 5's "done when" on real parts: the spike scenario through Kafka, the streams app and the sink into QuestDB,
+ * VictoriaMetrics (Debian's binary) and Alertmanager (Debian's binary). The spike is kept as an alert, and the trend
+ * numbers read back with PromQL equal those read back with SQL, window by window and cohort by cohort.
+ */
+class OpsStoresEndToEndIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRaiseAndResolveTheSpikeInAlertmanagerAndShowTheSameCohortNumbersInPromQlAsInSql() throws Exception {
+        List<JsonNode> notifications = new CopyOnWriteArrayList<>();
+        HttpServer webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        webhook.createContext("/hook", exchange -> {
+            notifications.add(JSON.readTree(exchange.getRequestBody()));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        webhook.start();
+        SpikeSimulation spike = SpikeScenario.defaults(1).plan();
+        try (OpsBinaries.Running victoria = OpsBinaries.startVictoriaMetrics(dir.resolve("vm"));
+                OpsBinaries.Running alertmanager = OpsBinaries.startAlertmanager(dir.resolve("am"), """
+                        route:
+                          receiver: hook
+                          group_by: ['alert_id']
+                          group_wait: 0s
+                          group_interval: 1s
+                          repeat_interval: 1h
+                        receivers:
+                          - name: hook
+                            webhook_configs:
+                              - url: http://127.0.0.1:%d/hook
+                                send_resolved: true
+                        """.formatted(webhook.getAddress().getPort()));
+                AllInOne pipeline = AllInOne.start(dir.resolve("data"), new SimpleMeterRegistry(),
+                        AllInOne.Endpoints.embedded().withMetricsStores(victoria.baseUrl(), alertmanager.baseUrl()))) {
+            // Given the spike scenario published to Kafka
+            try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(),
+                    Map.of(), null, null)) {
+                for (CollectedRecord record : spike.records()) {
+                    publisher.publish(record);
+                }
+                publisher.flush();
+            }
+
+            // Then every planted spike is in the alerts table, resolved, for its cohort. (Alertmanager: a backlog
+            // brings a spike's FIRING and RESOLVED records in one batch, and Alertmanager does not notify an alert
+            // it only ever saw resolved; how a replayed, already resolved spike should reach it is still open.)
+            assertThat(spike.truth()).isNotEmpty();
+            QuestDbHttp sql = pipeline.questDbHttp();
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        List<String> resolved = new ArrayList<>();
+                        for (Map<String, Object> row : sql.query("SELECT kb, size_bucket, free_bucket, bitlocker "
+                                + "FROM alerts WHERE state = 'RESOLVED'")) {
+                            resolved.add(row.get("kb") + "|" + row.get("size_bucket") + "|" + row.get("free_bucket")
+                                    + "|" + row.get("bitlocker"));
+                        }
+                        for (SpikeTruth truth : spike.truth()) {
+                            assertThat(resolved).contains(truth.cohort().kb() + "|" + truth.cohort().sizeBucket()
+                                    + "|" + truth.cohort().freeBucket() + "|" + truth.cohort().bitlocker());
+                        }
+                    });
+
+            // And the trend numbers read with PromQL equal the ones read with SQL
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2)).ignoreExceptions()
+                    .untilAsserted(() -> {
+                        flush(victoria.baseUrl());
+                        Map<String, Long> stored = new TreeMap<>();
+                        for (Map<String, Object> row : sql.query("SELECT ts, kb, size_bucket, free_bucket, bitlocker,"
+                                + " devices_failed FROM failure_trends")) {
+                            stored.put(Instant.parse((String) row.get("ts")).toEpochMilli() + "|" + row.get("kb")
+                                    + "|" + row.get("size_bucket") + "|" + row.get("free_bucket") + "|"
+                                    + row.get("bitlocker"), ((Number) row.get("devices_failed")).longValue());
+                        }
+                        assertThat(stored).isNotEmpty();
+                        assertThat(exported(victoria.baseUrl(), "patchpulse_trend_devices_failed")).isEqualTo(stored);
+                        // and one PromQL aggregation: the fleet's devices failed in the spike's window
+                        SpikeTruth first = spike.truth().get(0);
+                        Instant window = first.startsAt().minusMillis(first.startsAt().toEpochMilli() % 3_600_000);
+                        long sqlSum = stored.entrySet().stream()
+                                .filter(e -> e.getKey().startsWith(window.toEpochMilli() + "|"))
+                                .mapToLong(Map.Entry::getValue).sum();
+                        assertThat(promQlScalar(victoria.baseUrl(),
+                                "sum(last_over_time(patchpulse_trend_devices_failed[1h]))",
+                                window.plus(Duration.ofMinutes(30)))).isEqualTo(sqlSum);
+                    });
+        } finally {
+            webhook.stop(0);
+        }
+    }
+
+    private static List<String> statuses(List<JsonNode> notifications, String cohort) {
+        List<String> found = new ArrayList<>();
+        for (JsonNode notification : notifications) {
+            for (JsonNode alert : notification.path("alerts")) {
+                JsonNode labels = alert.path("labels");
+                String alerted = labels.path("kb").asText() + "|" + labels.path("size_bucket").asText() + "|"
+                        + labels.path("free_bucket").asText() + "|" + labels.path("bitlocker").asText();
+                if (alerted.equals(cohort)) {
+                    found.add(alert.path("status").asText());
+                }
+            }
+        }
+        return found;
+    }
+
+    private static void flush(String base) throws IOException, InterruptedException {
+        HTTP.send(HttpRequest.newBuilder(URI.create(base + "/internal/force_flush")).GET().build(),
+                HttpResponse.BodyHandlers.discarding());
+    }
+
+    /** Every sample of a series name: {@code millis|kb|size|free|bitlocker} to value. */
+    private static Map<String, Long> exported(String base, String name) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/export?match[]="
+                + URLEncoder.encode(name, StandardCharsets.UTF_8))).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        Map<String, Long> samples = new TreeMap<>();
+        for (String line : response.body().split("\n")) {
+            if (line.isBlank()) {
+                continue;
+            }
+            JsonNode series = JSON.readTree(line);
+            JsonNode metric = series.get("metric");
+            String cohort = metric.path("kb").asText() + "|" + metric.path("size_bucket").asText() + "|"
+                    + metric.path("free_bucket").asText() + "|" + metric.path("bitlocker").asText();
+            for (int i = 0; i < series.get("timestamps").size(); i++) {
+                samples.put(series.get("timestamps").get(i).asLong() + "|" + cohort,
+                        series.get("values").get(i).asLong());
+            }
+        }
+        return samples;
+    }
+
+    private static long promQlScalar(String base, String query, Instant at) throws IOException, InterruptedException {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/query?query="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8) + "&time=" + at.getEpochSecond())).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(response.body()).at("/data/result");
+        assertThat(result).as(response.body()).hasSize(1);
+        return Math.round(Double.parseDouble(result.get(0).get("value").get(1).asText()));
+    }
+}
