@@ -27,14 +27,14 @@ class AlertRulesTest {
 
     @Test
     void prometheusRulesPassPromtoolCheck() throws Exception {
-        Result result = promtool(OPS, "check", "rules", PROMETHEUS_RULES.toString());
+        Result result = promtool(Path.of("."), "check", "rules", PROMETHEUS_RULES.toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("SUCCESS");
     }
 
     @Test
     void vmalertRulesAreValidPrometheusRules() throws Exception {
-        Result result = promtool(OPS, "check", "rules", VMALERT_RULES.toString());
+        Result result = promtool(Path.of("."), "check", "rules", VMALERT_RULES.toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
         assertThat(result.output()).contains("SUCCESS");
     }
@@ -50,9 +50,24 @@ class AlertRulesTest {
 
     @Test
     void scrapeConfigOfTheComposeStackPassesPromtoolCheck() throws Exception {
-        Result result = promtool(OPS, "check", "config", "--syntax-only",
+        Result result = promtool(Path.of("."), "check", "config", "--syntax-only",
                 OPS.resolve("compose/scrape.yml").toString());
         assertThat(result.exitCode()).as(result.output()).isZero();
+    }
+
+    @Test
+    void alertmanagerConfigPassesAmtoolCheck() throws Exception {
+        // amtool comes with Debian's prometheus-alertmanager, which .ci/run installs too.
+        Path amtool = Path.of("/usr/bin/amtool");
+        assertThat(amtool).as("amtool missing: install Debian's 'prometheus-alertmanager' package, as .ci/run does")
+                .isExecutable();
+        Process process = new ProcessBuilder(amtool.toString(), "check-config",
+                OPS.resolve("alertmanager/alertmanager.yml").toString()).redirectErrorStream(true).start();
+        process.getOutputStream().close();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+        assertThat(output).contains("SUCCESS");
     }
 
     @Test
