@@ -146,9 +146,9 @@
                 + percent(c.failureRate) + ')');
           },
         },
-        grid: { left: 90, right: 20, top: 10, bottom: 80 },
-        xAxis: { type: 'category', data: body.sizeBuckets, name: 'recovery partition', nameLocation: 'middle',
-          nameGap: 28, splitArea: { show: true } },
+        grid: { left: 90, right: 20, top: 10, bottom: 100 },
+        xAxis: { type: 'category', data: body.sizeBuckets, name: 'recovery partition size', nameLocation: 'middle',
+          nameGap: 26, splitArea: { show: true } },
         yAxis: { type: 'category', data: body.bitlocker, splitArea: { show: true } },
         visualMap: { min: 0, max: 100, calculable: true, orient: 'horizontal', left: 'center', bottom: 0,
           text: ['100%', '0%'], inRange: { color: ['#f2f7ee', '#f4c26b', '#d9542b', '#8c1c13'] } },
