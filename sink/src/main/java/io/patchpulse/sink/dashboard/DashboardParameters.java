@@ -18,8 +18,8 @@ final class DashboardParameters {
     /** Longest device id accepted (Azure AD ids are 36, host names up to 255 in theory, 64 in practice). */
     static final int MAX_DEVICE_ID_LENGTH = 128;
 
-    // Letters, digits and the punctuation of GUIDs, host names, FQDNs and osquery host identifiers.
-    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:@{}-]{0,"
+    // Letters, digits and the punctuation of GUIDs (braced too), host names, FQDNs and osquery host identifiers.
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9{][A-Za-z0-9._:@{}-]{0,"
             + (MAX_DEVICE_ID_LENGTH - 1) + "}");
 
     private DashboardParameters() {
@@ -38,7 +38,7 @@ final class DashboardParameters {
         return value;
     }
 
-    /** An optional device id: letters, digits and {@code . _ : @ { } -}, starting with a letter or digit. */
+    /** A device id: letters, digits and {@code . _ : @ { } -}, starting with a letter, a digit or a brace. */
     static String deviceId(String parameter, String value) {
         if (value == null || value.isEmpty()) {
             throw new InvalidParameterException(parameter, "parameter '" + parameter + "' is required (a device id)");
@@ -49,7 +49,8 @@ final class DashboardParameters {
         }
         if (!DEVICE_ID.matcher(value).matches()) {
             throw new InvalidParameterException(parameter, "parameter '" + parameter + "' may hold only letters,"
-                    + " digits and . _ : @ { } - (starting with a letter or digit); was '" + abbreviate(value) + "'");
+                    + " digits and . _ : @ { } - (starting with a letter, a digit or {); was '"
+                    + abbreviate(value) + "'");
         }
         return value;
     }

@@ -184,8 +184,9 @@ class DashboardApiIT {
                         + s.getBitlocker(), TreeMap::new, summingLong(s -> 1L)));
         Map<String, Long> exposed = new TreeMap<>();
         for (JsonNode row : body.get("exposed")) {
-            exposed.put(row.get("kb").asText() + "|" + row.get("sizeBucket").asText() + "|"
-                    + row.get("freeBucket").asText() + "|" + row.get("bitlocker").asText(), row.get("devices").asLong());
+            String cohort = row.get("kb").asText() + "|" + row.get("sizeBucket").asText() + "|"
+                    + row.get("freeBucket").asText() + "|" + row.get("bitlocker").asText();
+            exposed.put(cohort, row.get("devices").asLong());
         }
         assertThat(exposed).isEqualTo(expectedExposed);
     }
