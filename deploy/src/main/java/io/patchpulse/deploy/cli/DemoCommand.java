@@ -85,6 +85,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.printf("started in %.1f s: Kafka at %s, QuestDB at %s%s%n", seconds(started),
                     pipeline.bootstrapServers(), pipeline.questDb().httpUrl(),
                     metrics == null ? "" : ", metrics at " + metrics.url());
+            out.printf("dashboard: %s?kb=KB5034441%n", pipeline.dashboardUrl());
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 

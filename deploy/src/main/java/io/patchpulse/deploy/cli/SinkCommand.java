@@ -29,14 +29,34 @@ public final class SinkCommand implements Callable<Integer> {
     @Mixin
     private MetricsOptions metricsOptions;
 
+    @picocli.CommandLine.Option(names = "--dashboard-listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9404",
+            description = "Where the built-in dashboard (a page and a JSON API over QuestDB) listens; 'off' serves "
+                    + "none (default: ${DEFAULT-VALUE}).")
+    private String dashboardListen;
+
     @Override
     public Integer call() throws Exception {
         PrometheusMeterRegistry meters = ServiceMeters.create("sink");
         Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9403, meters);
-        try (SinkService sink = new SinkService(new SinkConfig(options.resolve()), meters)) {
+        SinkConfig config = new SinkConfig(options.resolve());
+        io.patchpulse.sink.dashboard.DashboardServer dashboard = null;
+        try (SinkService sink = new SinkService(config, meters)) {
             sink.start();
+            if (!dashboardListen.equals("off")) {
+                int colon = dashboardListen.lastIndexOf(':');
+                if (colon <= 0) {
+                    throw new IllegalArgumentException("--dashboard-listen must be host:port, not " + dashboardListen);
+                }
+                dashboard = io.patchpulse.sink.dashboard.DashboardServer.start(dashboardListen.substring(0, colon),
+                        Integer.parseInt(dashboardListen.substring(colon + 1)),
+                        new io.patchpulse.sink.questdb.QuestDbHttp(config.questDbHttpUrl()));
+                spec.commandLine().getOut().println("dashboard at " + dashboard.url());
+            }
             return Services.serve(spec, "sink", sink, () -> sink.failure().orElse(null));
         } finally {
+            if (dashboard != null) {
+                dashboard.close();
+            }
             metrics.ifPresent(MetricsEndpoint::close);
         }
     }

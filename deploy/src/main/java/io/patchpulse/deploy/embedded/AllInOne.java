@@ -118,6 +118,7 @@ public final class AllInOne implements AutoCloseable {
     private QuestDbHttp questDbHttp;
     private StreamsApp streams;
     private SinkService sink;
+    private io.patchpulse.sink.dashboard.DashboardServer dashboard;
     private CollectorService collector;
     private Path ingestTokenFile;
     private Admin admin;
@@ -180,6 +181,12 @@ public final class AllInOne implements AutoCloseable {
         sink = new SinkService(new SinkConfig(sinkSettings), meters);
         started.push(sink);
         sink.start();
+        // After the sink made the tables; on a free port, so a second demo or a sink on 9404 is no obstacle.
+        dashboard = io.patchpulse.sink.dashboard.DashboardServer.start("127.0.0.1", 0, questDbHttp,
+                io.patchpulse.sink.questdb.TrendTables.defaults(), io.patchpulse.sink.questdb.QuestDbTables.defaults(),
+                io.patchpulse.deploy.catalog.BundledCatalog.releases().stream()
+                        .map(io.patchpulse.sink.dashboard.ReleaseMark::of).toList());
+        started.push(dashboard);
 
         collector = startCollector(dataDir.resolve("collector"), meters);
         started.push(collector);
@@ -307,6 +314,11 @@ public final class AllInOne implements AutoCloseable {
 
     public StreamsApp streams() {
         return streams;
+    }
+
+    /** The built-in dashboard's page, {@code http://127.0.0.1:port/index.html}. */
+    public String dashboardUrl() {
+        return dashboard.url();
     }
 
     public SinkService sink() {
