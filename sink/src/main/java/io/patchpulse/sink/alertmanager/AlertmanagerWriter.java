@@ -8,13 +8,8 @@ import io.patchpulse.schemas.avro.AlertState;
 import io.patchpulse.schemas.avro.SpikeAlert;
 import io.patchpulse.sink.RecordWriter;
 import io.patchpulse.sink.StoreException;
+import io.patchpulse.sink.StoreHttp;
 import io.patchpulse.sink.WriteResult;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -69,11 +64,8 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private final String baseUrl;
-    private final URI alertsUri;
+    private final StoreHttp http;
     private final String severity;
-    private final Duration requestTimeout;
-    private final HttpClient client;
     private final Duration repostInterval;
     private final Map<String, SpikeAlert> firing = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.ScheduledExecutorService reposter;
@@ -90,21 +82,8 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
      */
     public AlertmanagerWriter(String baseUrl, String severity, Duration connectTimeout, Duration requestTimeout,
             Duration repostInterval) {
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        URI uri = URI.create(baseUrl);
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("Alertmanager URL must look like http://host:port, was " + baseUrl);
-        }
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.alertsUri = URI.create(this.baseUrl + "/api/v2/alerts");
+        this.http = new StoreHttp("Alertmanager", baseUrl, connectTimeout, requestTimeout);
         this.severity = Objects.requireNonNull(severity, "severity");
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.client = HttpClient.newBuilder()
-                // Plain HTTP/1.1: skip the h2c upgrade attempt, which Go servers answer with HTTP/1.1 anyway.
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .build();
         if (repostInterval.isNegative() || repostInterval.isZero()) {
             throw new IllegalArgumentException("re-post interval must be positive, not " + repostInterval);
         }
@@ -188,7 +167,7 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
             reposts.incrementAndGet();
         } catch (RuntimeException e) {
             LOG.warn("Could not re-post {} firing alerts to Alertmanager at {} (next try in {}): {}", now.size(),
-                    baseUrl, repostInterval, e.getMessage());
+                    http.baseUrl(), repostInterval, e.getMessage());
         }
     }
 
@@ -244,30 +223,7 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
     }
 
     private void post(String body, int batchSize) {
-        HttpRequest request = HttpRequest.newBuilder(alertsUri)
-                .timeout(requestTimeout)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // Covers HttpTimeoutException and connection refused: Alertmanager may be back on the next try.
-            throw new StoreException("Alertmanager at " + baseUrl + " did not answer a post of " + batchSize
-                    + " alerts (" + e + ")", 0, true, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while posting " + batchSize + " alerts to Alertmanager at "
-                    + baseUrl, 0, false, e);
-        }
-        int status = response.statusCode();
-        if (status / 100 != 2) {
-            String answer = response.body() == null || response.body().isBlank() ? "(empty answer)"
-                    : response.body().strip();
-            throw new StoreException("Alertmanager at " + baseUrl + " answered HTTP " + status + " to a post of "
-                    + batchSize + " alerts: " + (answer.length() <= 300 ? answer : answer.substring(0, 300) + "..."),
-                    status, StoreException.retriableStatus(status), null);
-        }
+        http.post("/api/v2/alerts", "application/json", body, "a post of " + batchSize + " alerts",
+                status -> status / 100 == 2);
     }
 }

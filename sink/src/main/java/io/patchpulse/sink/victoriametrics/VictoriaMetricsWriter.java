@@ -4,18 +4,12 @@ import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.schemas.avro.ReleaseProgress;
 import io.patchpulse.sink.RecordWriter;
 import io.patchpulse.sink.StoreException;
+import io.patchpulse.sink.StoreHttp;
 import io.patchpulse.sink.WriteResult;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -53,11 +47,8 @@ public final class VictoriaMetricsWriter<V> implements RecordWriter<V> {
     /** Time allowed for one batch's answer unless told otherwise. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String baseUrl;
-    private final URI writeUri;
+    private final StoreHttp http;
     private final SeriesEncoder<V> encoder;
-    private final Duration requestTimeout;
-    private final HttpClient client;
 
     /**
      * A writer to the VictoriaMetrics at {@code baseUrl} (e.g. {@code http://127.0.0.1:8428}) with the given encoder
@@ -65,21 +56,8 @@ public final class VictoriaMetricsWriter<V> implements RecordWriter<V> {
      */
     public VictoriaMetricsWriter(String baseUrl, SeriesEncoder<V> encoder, Duration connectTimeout,
             Duration requestTimeout) {
-        Objects.requireNonNull(baseUrl, "baseUrl");
-        URI uri = URI.create(baseUrl);
-        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw new IllegalArgumentException("VictoriaMetrics URL must look like http://host:port, was " + baseUrl);
-        }
-        this.baseUrl = baseUrl.endsWith("/") ? baseUrl.substring(0, baseUrl.length() - 1) : baseUrl;
-        this.writeUri = URI.create(this.baseUrl + "/write");
+        this.http = new StoreHttp("VictoriaMetrics", baseUrl, connectTimeout, requestTimeout);
         this.encoder = Objects.requireNonNull(encoder, "encoder");
-        this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-        this.client = HttpClient.newBuilder()
-                // Plain HTTP/1.1: skip the h2c upgrade attempt, which Go servers answer with HTTP/1.1 anyway.
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Objects.requireNonNull(connectTimeout, "connectTimeout"))
-                .build();
     }
 
     /** {@code failure-trends} values to the VictoriaMetrics at {@code baseUrl}, default time-outs. */
@@ -101,7 +79,7 @@ public final class VictoriaMetricsWriter<V> implements RecordWriter<V> {
 
     /** The base URL writes go to. */
     public String baseUrl() {
-        return baseUrl;
+        return http.baseUrl();
     }
 
     @Override
@@ -132,36 +110,7 @@ public final class VictoriaMetricsWriter<V> implements RecordWriter<V> {
     }
 
     private void post(String body, int batchSize) {
-        HttpRequest request = HttpRequest.newBuilder(writeUri)
-                .timeout(requestTimeout)
-                .header("Content-Type", "text/plain; charset=utf-8")
-                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
-                .build();
-        HttpResponse<String> response;
-        try {
-            response = client.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            // Covers HttpTimeoutException and connection refused: the store may be back on the next try.
-            throw new StoreException("VictoriaMetrics at " + baseUrl + " did not answer a write of " + batchSize
-                    + " values (" + e + ")", 0, true, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while writing " + batchSize + " values to VictoriaMetrics at "
-                    + baseUrl, 0, false, e);
-        }
-        int status = response.statusCode();
-        if (status != 204) {
-            throw new StoreException("VictoriaMetrics at " + baseUrl + " answered HTTP " + status + " to a write of "
-                    + batchSize + " values: " + abbreviate(response.body()), status,
-                    StoreException.retriableStatus(status), null);
-        }
-    }
-
-    private static String abbreviate(String text) {
-        if (text == null || text.isBlank()) {
-            return "(empty answer)";
-        }
-        String line = text.strip();
-        return line.length() <= 300 ? line : line.substring(0, 300) + "...";
+        http.post("/write", "text/plain; charset=utf-8", body, "a write of " + batchSize + " values",
+                status -> status == 204);
     }
 }
