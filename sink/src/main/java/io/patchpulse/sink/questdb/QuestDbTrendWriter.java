@@ -4,8 +4,6 @@ import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.sink.RecordWriter;
 import io.patchpulse.sink.WriteResult;
 import io.questdb.client.Sender;
-import io.questdb.cutlass.line.LineSenderException;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,16 +26,15 @@ import java.util.TreeMap;
  */
 public final class QuestDbTrendWriter implements RecordWriter<FailureTrend> {
 
-    private final String senderConfig;
+    private final LineSession session;
     private final TrendTables tables;
-    private Sender sender;
 
     /**
      * A writer for the given {@link Sender} configuration ({@code http::addr=host:port;...}) into {@code tables}.
      * Connects on the first write.
      */
     public QuestDbTrendWriter(String senderConfig, TrendTables tables) {
-        this.senderConfig = Objects.requireNonNull(senderConfig, "senderConfig");
+        this.session = new LineSession(senderConfig);
         this.tables = Objects.requireNonNull(tables, "tables");
     }
 
@@ -55,8 +52,7 @@ public final class QuestDbTrendWriter implements RecordWriter<FailureTrend> {
         for (FailureTrend trend : trends) {
             latestByKey.put(key(trend), trend);
         }
-        try {
-            Sender out = sender();
+        return session.write(latestByKey.size() + " trends into " + tables.names(), out -> {
             long errorRows = 0;
             Instant newest = Instant.MIN;
             for (FailureTrend trend : latestByKey.values()) {
@@ -70,24 +66,15 @@ public final class QuestDbTrendWriter implements RecordWriter<FailureTrend> {
                     newest = trend.getWindowStart();
                 }
             }
-            out.flush();
             return new WriteResult(
                     Map.of(tables.failureTrends(), (long) latestByKey.size(), tables.failureErrors(), errorRows),
                     Optional.of(newest));
-        } catch (LineSenderException e) {
-            // Errors while rows are buffered are the data's fault (bad name, say); flush errors carry isRetryable().
-            discardSender();
-            throw new QuestDbException("QuestDB line-protocol write of " + latestByKey.size() + " trends into "
-                    + tables.names() + " failed: " + e.getMessage(), null, 0, isRetriable(e), e);
-        } catch (RuntimeException e) {
-            discardSender();
-            throw e;
-        }
+        });
     }
 
     @Override
     public void close() {
-        discardSender();
+        session.close();
     }
 
     private void appendTrend(Sender out, FailureTrend trend) {
@@ -115,49 +102,8 @@ public final class QuestDbTrendWriter implements RecordWriter<FailureTrend> {
                 .at(trend.getWindowStart());
     }
 
-    private Sender sender() {
-        if (sender == null) {
-            try {
-                sender = Sender.fromConfig(senderConfig);
-            } catch (LineSenderException e) {
-                // Without protocol_version in the config, creating a sender asks the server for it, and an
-                // unreachable server surfaces here as "not retryable": it is an outage like any other.
-                throw new QuestDbException("cannot open a QuestDB line-protocol sender (" + e.getMessage() + ")",
-                        null, 0, true, e);
-            }
-        }
-        return sender;
-    }
-
-    private void discardSender() {
-        Sender current = sender;
-        sender = null;
-        if (current == null) {
-            return;
-        }
-        try {
-            // Drop the buffered rows first: close() would try to flush them once more.
-            current.reset();
-            current.close();
-        } catch (RuntimeException ignored) {
-            // The sender is unusable either way; the write's own error is the one worth reporting.
-        }
-    }
-
     private static String key(FailureTrend trend) {
         return trend.getWindowStart().toEpochMilli() + "|" + trend.getKb() + "|" + trend.getSizeBucket() + "|"
                 + trend.getFreeBucket() + "|" + trend.getBitlocker();
-    }
-
-    private static boolean isRetriable(LineSenderException e) {
-        if (e.isRetryable()) {
-            return true;
-        }
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException) {
-                return true;
-            }
-        }
-        return false;
     }
 }
