@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.sun.net.httpserver.HttpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.publish.KafkaPublisher;
@@ -16,7 +15,6 @@ import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.sink.OpsBinaries;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -30,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,29 +64,10 @@ class OpsStoresEndToEndIT {
     }
 
     private void runSpikeScenario(boolean compareWithPromQl) throws Exception {
-        List<JsonNode> notifications = new CopyOnWriteArrayList<>();
-        HttpServer webhook = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        webhook.createContext("/hook", exchange -> {
-            notifications.add(JSON.readTree(exchange.getRequestBody()));
-            exchange.sendResponseHeaders(200, -1);
-            exchange.close();
-        });
-        webhook.start();
         SpikeSimulation spike = SpikeScenario.defaults(1).plan();
         try (OpsBinaries.Running victoria = OpsBinaries.startVictoriaMetrics(dir.resolve("vm"));
-                OpsBinaries.Running alertmanager = OpsBinaries.startAlertmanager(dir.resolve("am"), """
-                        route:
-                          receiver: hook
-                          group_by: ['alert_id']
-                          group_wait: 0s
-                          group_interval: 1s
-                          repeat_interval: 1h
-                        receivers:
-                          - name: hook
-                            webhook_configs:
-                              - url: http://127.0.0.1:%d/hook
-                                send_resolved: true
-                        """.formatted(webhook.getAddress().getPort()));
+                OpsBinaries.Running alertmanager = OpsBinaries.startAlertmanager(dir.resolve("am"),
+                        OpsBinaries.SILENT_ALERTMANAGER_CONFIG);
                 AllInOne pipeline = AllInOne.start(dir.resolve("data"), new SimpleMeterRegistry(),
                         AllInOne.Endpoints.embedded().withMetricsStores(victoria.baseUrl(), alertmanager.baseUrl()))) {
             // Given the spike scenario published to Kafka
@@ -153,24 +131,7 @@ class OpsStoresEndToEndIT {
                                 "sum(last_over_time(patchpulse_trend_devices_failed[1h]))",
                                 window.plus(Duration.ofMinutes(30)))).isEqualTo(sqlSum);
                     });
-        } finally {
-            webhook.stop(0);
         }
-    }
-
-    private static List<String> statuses(List<JsonNode> notifications, String cohort) {
-        List<String> found = new ArrayList<>();
-        for (JsonNode notification : notifications) {
-            for (JsonNode alert : notification.path("alerts")) {
-                JsonNode labels = alert.path("labels");
-                String alerted = labels.path("kb").asText() + "|" + labels.path("size_bucket").asText() + "|"
-                        + labels.path("free_bucket").asText() + "|" + labels.path("bitlocker").asText();
-                if (alerted.equals(cohort)) {
-                    found.add(alert.path("status").asText());
-                }
-            }
-        }
-        return found;
     }
 
     private static void flush(String base) throws IOException, InterruptedException {
