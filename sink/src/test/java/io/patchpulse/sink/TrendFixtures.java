@@ -40,4 +40,24 @@ public final class TrendFixtures {
         return trend(windowStart, "KB5034441", "<500MB", "<250MB", "on-tpm", attempts, failures, devicesAttempted,
                 devicesFailed, devicesSucceeded, byError);
     }
+
+    /** One day of one release's progress, as the topology emits it. */
+    public static io.patchpulse.schemas.avro.ReleaseProgress progress(String kb, java.time.LocalDate day, long tracked,
+            long attempted, long failing, long fixed, long falseFailure, Map<String, Long> fixedByCause,
+            long atFixedWinre, Double shareAtFixedWinre, long exposed, Instant updatedAt) {
+        return io.patchpulse.schemas.avro.ReleaseProgress.newBuilder()
+                .setKb(kb)
+                .setDay(day)
+                .setDevicesTracked(tracked)
+                .setDevicesAttempted(attempted)
+                .setDevicesFailing(failing)
+                .setDevicesFixed(fixed)
+                .setDevicesFalseFailure(falseFailure)
+                .setFixedByCause(fixedByCause)
+                .setDevicesAtFixedWinre(atFixedWinre)
+                .setShareAtFixedWinre(shareAtFixedWinre)
+                .setExposedDevices(exposed)
+                .setUpdatedAt(updatedAt)
+                .build();
+    }
 }

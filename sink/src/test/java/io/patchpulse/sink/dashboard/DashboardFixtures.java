@@ -142,20 +142,8 @@ final class DashboardFixtures {
 
     private static ReleaseProgress progress(String kb, LocalDate day, long tracked, long attempted, long failing,
             long fixed, long falseFailure, Map<String, Long> fixedBy, long atFixed, double share, long exposed) {
-        return ReleaseProgress.newBuilder()
-                .setKb(kb)
-                .setDay(day)
-                .setDevicesTracked(tracked)
-                .setDevicesAttempted(attempted)
-                .setDevicesFailing(failing)
-                .setDevicesFixed(fixed)
-                .setDevicesFalseFailure(falseFailure)
-                .setFixedByCause(fixedBy)
-                .setDevicesAtFixedWinre(atFixed)
-                .setShareAtFixedWinre(share)
-                .setExposedDevices(exposed)
-                .setUpdatedAt(day.atTime(23, 59).toInstant(java.time.ZoneOffset.UTC))
-                .build();
+        return io.patchpulse.sink.TrendFixtures.progress(kb, day, tracked, attempted, failing, fixed, falseFailure,
+                fixedBy, atFixed, share, exposed, day.atTime(23, 59).toInstant(java.time.ZoneOffset.UTC));
     }
 
     private static SpikeAlert alert(String id, String kb, String size, String free, String bitlocker,

@@ -30,20 +30,8 @@ final class OutputFixtures {
     static ReleaseProgress progress(String kb, LocalDate day, long tracked, long attempted, long failing, long fixed,
             long falseFailure, Map<String, Long> fixedByCause, long atFixedWinre, Double share, long exposed,
             Instant updatedAt) {
-        return ReleaseProgress.newBuilder()
-                .setKb(kb)
-                .setDay(day)
-                .setDevicesTracked(tracked)
-                .setDevicesAttempted(attempted)
-                .setDevicesFailing(failing)
-                .setDevicesFixed(fixed)
-                .setDevicesFalseFailure(falseFailure)
-                .setFixedByCause(fixedByCause)
-                .setDevicesAtFixedWinre(atFixedWinre)
-                .setShareAtFixedWinre(share)
-                .setExposedDevices(exposed)
-                .setUpdatedAt(updatedAt)
-                .build();
+        return io.patchpulse.sink.TrendFixtures.progress(kb, day, tracked, attempted, failing, fixed, falseFailure,
+                fixedByCause, atFixedWinre, share, exposed, updatedAt);
     }
 
     static Remediation remediation(String deviceId, String kb, RemediationCause cause, Instant failingSince,

@@ -15,19 +15,7 @@ final class ProgressFixtures {
     static ReleaseProgress progress(String kb, LocalDate day, long tracked, long attempted, long failing, long fixed,
             long falseFailure, Map<String, Long> fixedByCause, long atFixedWinre, Double shareAtFixedWinre,
             long exposed) {
-        return ReleaseProgress.newBuilder()
-                .setKb(kb)
-                .setDay(day)
-                .setDevicesTracked(tracked)
-                .setDevicesAttempted(attempted)
-                .setDevicesFailing(failing)
-                .setDevicesFixed(fixed)
-                .setDevicesFalseFailure(falseFailure)
-                .setFixedByCause(fixedByCause)
-                .setDevicesAtFixedWinre(atFixedWinre)
-                .setShareAtFixedWinre(shareAtFixedWinre)
-                .setExposedDevices(exposed)
-                .setUpdatedAt(day.atTime(12, 0).toInstant(ZoneOffset.UTC))
-                .build();
+        return io.patchpulse.sink.TrendFixtures.progress(kb, day, tracked, attempted, failing, fixed, falseFailure,
+                fixedByCause, atFixedWinre, shareAtFixedWinre, exposed, day.atTime(12, 0).toInstant(ZoneOffset.UTC));
     }
 }
