@@ -420,6 +420,10 @@ public final class SinkService implements AutoCloseable {
             LOG.warn("Offsets {} not committed ({}); the records will be written again, harmlessly", offsets,
                     e.toString());
             return false;
+        } catch (org.apache.kafka.common.errors.RetriableException e) {
+            // A coordinator moving, a broker restarting: the next poll's commit covers these positions too.
+            LOG.warn("Offsets {} not committed yet ({}); trying again after the next poll", offsets, e.toString());
+            return false;
         }
     }
 

@@ -106,6 +106,14 @@ public final class TopicSetup {
                 long retentionMs = Long.parseLong(value(config, TopicConfig.RETENTION_MS_CONFIG, "-1"));
                 String timestampType = value(config, TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "CreateTime");
                 if (policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) && retentionMs >= 0
+                        && timestampType.equals("CreateTime") && policy.contains(TopicConfig.CLEANUP_POLICY_COMPACT)) {
+                    // A state topic: deleting by size would lose latest states just as deleting by time does.
+                    problems.add("topic " + resource.name() + " is compacted but also deletes records older than"
+                            + " retention.ms=" + retentionMs + " by their timestamp, which PatchPulse sets to the event"
+                            + " time: latest states of quiet keys are deleted. Make it compacted only"
+                            + " (kafka-configs.sh --alter --entity-type topics --entity-name " + resource.name()
+                            + " --add-config cleanup.policy=compact).");
+                } else if (policy.contains(TopicConfig.CLEANUP_POLICY_DELETE) && retentionMs >= 0
                         && timestampType.equals("CreateTime")) {
                     problems.add("topic " + resource.name() + " deletes records older than retention.ms="
                             + retentionMs + " by their timestamp, which PatchPulse sets to the event time: a "

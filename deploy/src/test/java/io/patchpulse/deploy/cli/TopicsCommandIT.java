@@ -82,6 +82,17 @@ class TopicsCommandIT {
                             "--entity-name " + name + " --add-config retention.ms=-1");
                 }
             });
+
+            // And a state topic that also deletes by time is told to be compacted only
+            Topics mixed = new Topics("mixed.");
+            admin.createTopics(List.of(new NewTopic(mixed.deviceInventory.name(), 1, (short) 1).configs(Map.of(
+                    TopicConfig.CLEANUP_POLICY_CONFIG, "compact,delete")))).all().get();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                Result warned = run("topics", "--bootstrap-servers", kafka.bootstrapServers(),
+                        "--replication-factor", "1", "--topic-prefix", "mixed.");
+                assertThat(warned.err()).contains("warning: topic " + mixed.deviceInventory.name()
+                        + " is compacted but also deletes records", "--add-config cleanup.policy=compact");
+            });
         }
     }
 

@@ -29,8 +29,8 @@ import java.util.Optional;
  * of the alert it resolves ({@code error_code}, which may change while the episode lasts, is an annotation). The
  * annotations are {@code summary} (the record's text for people), {@code description} (the numbers against the
  * baseline), {@code runbook_url} and {@code error_code}. {@code startsAt} is the event time of the evidence; a
- * firing alert has no {@code endsAt}, a resolved one has the record's {@code endsAt} (its window end when the record
- * has none).
+ * resolved alert has the record's {@code endsAt} (its window end when the record has none), a firing one an
+ * {@code endsAt} ahead (below).
  *
  * <p>Keeping firing alerts firing: Alertmanager resolves an alert by itself once its {@code endsAt} has passed
  * (or, without one, after its {@code resolve_timeout}). So, as Prometheus does, a firing alert is posted with
@@ -68,6 +68,7 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
     private final String severity;
     private final Duration repostInterval;
     private final Map<String, SpikeAlert> firing = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Object postLock = new Object();
     private final java.util.concurrent.ScheduledExecutorService reposter;
     private final java.util.concurrent.atomic.AtomicLong reposts = new java.util.concurrent.atomic.AtomicLong();
 
@@ -108,8 +109,12 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
             return WriteResult.empty();
         }
         Map<String, SpikeAlert> latestById = latestById(alerts);
-        post(body(latestById.values(), Instant.now()), latestById.size());
-        latestById.values().forEach(this::track);
+        // One lock with the re-post thread: a re-post of a snapshot taken before this batch must not land after it
+        // (a RESOLVED overtaken by a stale FIRING would fire again).
+        synchronized (postLock) {
+            post(body(latestById.values(), Instant.now()), latestById.size());
+            latestById.values().forEach(this::track);
+        }
         Instant newest = latestById.values().stream().map(SpikeAlert::getWindowStart).max(Instant::compareTo)
                 .orElseThrow();
         return new WriteResult(Map.of(ALERTS, (long) latestById.size()), Optional.of(newest));
@@ -158,16 +163,18 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
 
     /** Posts every firing alert again with a fresh {@code endsAt}; on failure it logs and tries next time. */
     private void repostFiring() {
-        List<SpikeAlert> now = List.copyOf(firing.values());
-        if (now.isEmpty()) {
-            return;
-        }
-        try {
-            post(body(now, Instant.now()), now.size());
-            reposts.incrementAndGet();
-        } catch (RuntimeException e) {
-            LOG.warn("Could not re-post {} firing alerts to Alertmanager at {} (next try in {}): {}", now.size(),
-                    http.baseUrl(), repostInterval, e.getMessage());
+        synchronized (postLock) {
+            List<SpikeAlert> now = List.copyOf(firing.values());
+            if (now.isEmpty()) {
+                return;
+            }
+            try {
+                post(body(now, Instant.now()), now.size());
+                reposts.incrementAndGet();
+            } catch (RuntimeException e) {
+                LOG.warn("Could not re-post {} firing alerts to Alertmanager at {} (next try in {}): {}",
+                        now.size(), http.baseUrl(), repostInterval, e.getMessage());
+            }
         }
     }
 
@@ -194,7 +201,10 @@ public final class AlertmanagerWriter implements RecordWriter<SpikeAlert> {
                 node.put("endsAt", endsAt.toString());
             } else {
                 // Firing until told otherwise: the re-posts keep pushing this forward.
-                node.put("endsAt", now.plus(repostInterval.multipliedBy(ENDS_AT_INTERVALS)).toString());
+                // After startsAt even when the evidence is stamped ahead of this clock (a device clock running
+                // fast): Alertmanager refuses an alert that ends before it starts, which would stop the sink.
+                Instant from = alert.getStartsAt().isAfter(now) ? alert.getStartsAt() : now;
+                node.put("endsAt", from.plus(repostInterval.multipliedBy(ENDS_AT_INTERVALS)).toString());
             }
         }
         try {

@@ -56,6 +56,21 @@ class AlertmanagerWriterTest {
     }
 
     @Test
+    void shouldEndAFiringAlertAfterItsStartWhenTheEvidenceIsStampedAheadOfThisClock() throws Exception {
+        Instant now = Instant.parse("2024-01-09T14:00:00Z");
+        SpikeAlert ahead = firing("a-ahead", WINDOW.plus(Duration.ofHours(1)), "on-tpm");
+
+        JsonNode body;
+        try (AlertmanagerWriter writer = new AlertmanagerWriter("http://127.0.0.1:1")) {
+            body = JSON.readTree(writer.body(List.of(ahead), now));
+        }
+
+        Instant startsAt = Instant.parse(body.get(0).get("startsAt").asText());
+        assertThat(startsAt).isAfter(now);
+        assertThat(Instant.parse(body.get(0).get("endsAt").asText())).isEqualTo(startsAt.plus(Duration.ofMinutes(4)));
+    }
+
+    @Test
     void shouldPostOnlyTheLastStateOfAnAlertWithItsEndsAt() throws Exception {
         SpikeAlert fired = firing("a1", WINDOW, "on-tpm");
         Instant end = WINDOW.plus(Duration.ofHours(3));
