@@ -37,6 +37,10 @@ public final class CohortRateGauges implements RecordWriter<FailureTrend> {
     public static final String UNTRACKED = "patchpulse.cohort.untracked";
     public static final int DEFAULT_MAX_COHORTS = 2_000;
 
+    /** A window starting later than this after the sink's clock cannot be the newest (a device clock ahead). */
+    static final java.time.Duration MAX_AHEAD = java.time.Duration.ofHours(1);
+
+    private final java.time.Clock clock;
     private final MeterRegistry registry;
     private final int maxCohorts;
     private final Map<List<String>, Latest> cohorts = new HashMap<>();
@@ -45,6 +49,12 @@ public final class CohortRateGauges implements RecordWriter<FailureTrend> {
     private final Counter untracked;
 
     public CohortRateGauges(MeterRegistry registry, int maxCohorts) {
+        this(registry, maxCohorts, java.time.Clock.systemUTC());
+    }
+
+    /** As above, with the clock that bounds which windows may count as the newest (for tests). */
+    CohortRateGauges(MeterRegistry registry, int maxCohorts, java.time.Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.registry = Objects.requireNonNull(registry, "registry");
         if (maxCohorts < 1) {
             throw new IllegalArgumentException("maxCohorts must be at least 1, not " + maxCohorts);
@@ -79,7 +89,10 @@ public final class CohortRateGauges implements RecordWriter<FailureTrend> {
                 register(cohort, latest);
             }
             latest.update(window, trend.getDevicesFailed(), trend.getDevicesAttempted());
-            newestWindowMillis.accumulateAndGet(window, Math::max);
+            // One window stamped ahead of the clock must not turn every other cohort's gauge NaN until then.
+            if (window <= clock.millis() + MAX_AHEAD.toMillis()) {
+                newestWindowMillis.accumulateAndGet(window, Math::max);
+            }
         }
         return WriteResult.empty();
     }

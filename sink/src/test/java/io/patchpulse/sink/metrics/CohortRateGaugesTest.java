@@ -43,6 +43,19 @@ class CohortRateGaugesTest {
     }
 
     @Test
+    void shouldNotLetAWindowStampedAheadOfTheClockBecomeTheNewest() {
+        java.time.Clock clock = java.time.Clock.fixed(NEXT.plus(Duration.ofMinutes(30)), java.time.ZoneOffset.UTC);
+        CohortRateGauges gauges = new CohortRateGauges(registry, 10, clock);
+
+        gauges.write(List.of(small(NEXT, 20, 15), onTpmLarge(NEXT, 5, 1),
+                // a device clock a day ahead
+                onTpmLarge(NEXT.plus(Duration.ofDays(1)), 3, 3)));
+
+        assertThat(rate("<500MB", "<250MB")).isEqualTo(15.0 / 20);
+        assertThat(gauges.newestWindow()).isEqualTo(NEXT);
+    }
+
+    @Test
     void shouldCapTheNumberOfCohortsAndCountWhatItLeavesOut() {
         CohortRateGauges gauges = new CohortRateGauges(registry, 1);
 
