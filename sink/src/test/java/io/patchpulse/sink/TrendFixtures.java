@@ -60,4 +60,19 @@ public final class TrendFixtures {
                 .setUpdatedAt(updatedAt)
                 .build();
     }
+
+    /** A device that has a status for {@code kb} but never tried it: WinRE below the fix, large partition, no BitLocker. */
+    public static io.patchpulse.schemas.avro.DeviceStatus neverAttempted(String deviceId, String kb, Instant updatedAt) {
+        return io.patchpulse.schemas.avro.DeviceStatus.newBuilder()
+                .setDeviceId(deviceId)
+                .setKb(kb)
+                .setState(io.patchpulse.schemas.avro.DeviceUpdateState.NEVER_ATTEMPTED)
+                .setWinreVersion("10.0.19041.3636")
+                .setWinreAtFixedVersion(false)
+                .setSizeBucket(">=1GB")
+                .setFreeBucket(">=250MB")
+                .setBitlocker("off")
+                .setUpdatedAt(updatedAt)
+                .build();
+    }
 }

@@ -234,16 +234,6 @@ final class DashboardFixtures {
     }
 
     private static DeviceStatus neverAttempted(String deviceId, String kb) {
-        return DeviceStatus.newBuilder()
-                .setDeviceId(deviceId)
-                .setKb(kb)
-                .setState(DeviceUpdateState.NEVER_ATTEMPTED)
-                .setWinreVersion("10.0.19041.3636")
-                .setWinreAtFixedVersion(false)
-                .setSizeBucket(">=1GB")
-                .setFreeBucket(">=250MB")
-                .setBitlocker("off")
-                .setUpdatedAt(W0)
-                .build();
+        return io.patchpulse.sink.TrendFixtures.neverAttempted(deviceId, kb, W0);
     }
 }

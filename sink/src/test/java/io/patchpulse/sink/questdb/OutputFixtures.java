@@ -99,21 +99,12 @@ final class OutputFixtures {
     }
 
     static DeviceStatus neverAttempted(String deviceId, String kb, Instant updatedAt) {
-        return DeviceStatus.newBuilder()
-                .setDeviceId(deviceId)
-                .setKb(kb)
-                .setState(DeviceUpdateState.NEVER_ATTEMPTED)
-                .setWinreVersion("10.0.19041.3636")
-                .setWinreAtFixedVersion(false)
-                .setSizeBucket(">=1GB")
-                .setFreeBucket(">=250MB")
-                .setBitlocker("off")
+        return DeviceStatus.newBuilder(io.patchpulse.sink.TrendFixtures.neverAttempted(deviceId, kb, updatedAt))
                 .setEvidence(DeviceEvidence.newBuilder()
                         .setFreeBytes(600L * 1_048_576)
                         .setPartitionBytes(1_100L * 1_048_576)
                         .setFactsObservedAt(updatedAt)
                         .build())
-                .setUpdatedAt(updatedAt)
                 .build();
     }
 
