@@ -12,7 +12,7 @@ import io.patchpulse.collector.simulate.spike.SpikeScenario;
 import io.patchpulse.collector.simulate.spike.SpikeSimulation;
 import io.patchpulse.collector.simulate.spike.SpikeTruth;
 import io.patchpulse.deploy.embedded.AllInOne;
-import io.patchpulse.sink.OpsBinaries;
+import io.patchpulse.sink.local.OpsBinaries;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import java.io.IOException;
 import java.net.URI;

@@ -47,6 +47,6 @@ final class Jan2024Preset implements Preset {
             timelines.add(planner.plan(device));
         }
         return new PresetRun(new Simulation(settings, timelines), Truths.of(NAME, settings,
-                preset.falseFailureWithin(), timelines, CatalogRelease.CATALOG, List.of()));
+                preset.falseFailureWithin(), timelines, CatalogRelease.CATALOG));
     }
 }

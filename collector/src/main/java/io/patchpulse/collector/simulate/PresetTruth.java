@@ -2,6 +2,8 @@ package io.patchpulse.collector.simulate;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.patchpulse.collector.simulate.spike.SpikeTruth;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,12 +41,15 @@ import java.util.List;
  * @param falseFailureWithin false-failure time the truth was decided with, ISO-8601 duration (e.g. P3D)
  * @param deviceStatus       one entry per tracked (device, release), sorted by device id then KB
  * @param releases           one entry per catalog release, sorted by KB
- * @param spikes             spikes the preset planted (empty but for the {@code spike} preset)
+ * @param spikes             spikes the preset planted: empty but for the {@code spike} preset, whose truth is its
+ *                           spikes only (its device status and releases are empty: that scenario does not plan
+ *                           device states)
  */
 public record PresetTruth(String preset, long seed, int devices, int days, String start, String falseFailureWithin,
                           List<DeviceTruth> deviceStatus, List<ReleaseTruth> releases, List<SpikeTruth> spikes) {
 
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
+            .enable(SerializationFeature.INDENT_OUTPUT).disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
     /** Copies the lists. */
     public PresetTruth {

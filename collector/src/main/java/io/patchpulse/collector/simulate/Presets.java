@@ -8,7 +8,8 @@ public final class Presets {
 
     private static final List<Preset> ALL = List.of(
             new Jan2024Preset(),
-            new Apr2025Preset());
+            new Apr2025Preset(),
+            new SpikePreset());
 
     private Presets() {
     }

@@ -2,16 +2,13 @@ package io.patchpulse.collector.simulate;
 
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.schemas.avro.Outcome;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.PriorityQueue;
-import java.util.Spliterator;
-import java.util.Spliterators;
-import java.util.stream.Stream;
-import java.util.stream.StreamSupport;
 
 /**
  * A planned simulation: every device's history in compact form, read as records ordered by receive time (ties by
@@ -19,7 +16,7 @@ import java.util.stream.StreamSupport;
  * the number of planned steps (tens of bytes each), not with the records. Each {@link #iterator()} starts over and
  * yields the same records. Immutable; iterators are not thread-safe.
  */
-public final class Simulation implements Iterable<CollectedRecord> {
+public final class Simulation implements SimulatedRecords {
 
     private static final long BACKLOG_MS = 3_600_000L;
 
@@ -40,9 +37,29 @@ public final class Simulation implements Iterable<CollectedRecord> {
         return settings;
     }
 
-    /** Number of records, known before any is built. */
+    @Override
     public long size() {
         return summary.records();
+    }
+
+    @Override
+    public int devices() {
+        return settings.devices();
+    }
+
+    @Override
+    public long seed() {
+        return settings.seed();
+    }
+
+    @Override
+    public Instant start() {
+        return settings.start();
+    }
+
+    @Override
+    public Instant end() {
+        return settings.end();
     }
 
     /** Counts of the planned records. */
@@ -54,13 +71,6 @@ public final class Simulation implements Iterable<CollectedRecord> {
     @Override
     public Iterator<CollectedRecord> iterator() {
         return new MergingIterator();
-    }
-
-    /** The records in receive order, as a sequential, sized stream. */
-    public Stream<CollectedRecord> stream() {
-        Spliterator<CollectedRecord> spliterator = Spliterators.spliterator(iterator(), size(),
-                Spliterator.ORDERED | Spliterator.NONNULL | Spliterator.IMMUTABLE);
-        return StreamSupport.stream(spliterator, false);
     }
 
     private SimulationSummary summarize() {

@@ -22,9 +22,9 @@ final class Truths {
     private Truths() {
     }
 
-    /** The truth of a planned run. */
+    /** The truth of a run the fleet model planned (such runs plant no spike). */
     static PresetTruth of(String preset, SimulationSettings settings, Duration falseFailureWithin,
-                          List<DeviceTimeline> timelines, List<CatalogRelease> catalog, List<SpikeTruth> spikes) {
+                          List<DeviceTimeline> timelines, List<CatalogRelease> catalog) {
         List<DeviceTruth> devices = new ArrayList<>();
         List<ReleaseTruth> releases = new ArrayList<>();
         List<CatalogRelease> sorted = new ArrayList<>(catalog);
@@ -39,7 +39,7 @@ final class Truths {
         }
         devices.sort(Comparator.comparing(DeviceTruth::deviceId).thenComparing(DeviceTruth::kb));
         return new PresetTruth(preset, settings.seed(), settings.devices(), settings.days(),
-                settings.start().toString(), iso(falseFailureWithin), devices, releases, spikes);
+                settings.start().toString(), iso(falseFailureWithin), devices, releases, List.of());
     }
 
     /** ISO-8601 in whole days where it is whole days ("P3D", as people write it), else Duration's own ("PT36H"). */

@@ -26,6 +26,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.patchpulse.collector.simulate.spike.SpikeScenario;
+import io.patchpulse.collector.simulate.spike.SpikeSimulation;
+import io.patchpulse.collector.simulate.spike.SpikeTruth;
 
 class PresetsTest {
 
@@ -56,13 +59,38 @@ class PresetsTest {
     @Test
     void shouldGiveIdenticalRecordsAndTruthForTheSameSeed() {
         for (Preset preset : Presets.all()) {
-            PresetRun first = preset.run(PresetSettings.of(300, 42));
-            PresetRun second = preset.run(PresetSettings.of(300, 42));
+            PresetRun first = preset.run(PresetSettings.of(600, 42));
+            PresetRun second = preset.run(PresetSettings.of(600, 42));
             assertThat(lines(second.simulation())).as(preset.name()).isEqualTo(lines(first.simulation()));
             assertThat(second.truth()).as(preset.name()).isEqualTo(first.truth());
-            PresetRun other = preset.run(PresetSettings.of(300, 43));
+            PresetRun other = preset.run(PresetSettings.of(600, 43));
             assertThat(lines(other.simulation())).as(preset.name()).isNotEqualTo(lines(first.simulation()));
         }
+    }
+
+    @Test
+    void shouldPlantTheSpikePresetsSpikesAsItsTruthAndGoLiveAnHourBeforeTheFirst(@TempDir Path dir)
+            throws Exception {
+        PresetRun run = Presets.named("spike").run(PresetSettings.of(1_500, 5));
+        SpikeSimulation planned = SpikeScenario.defaults(5).plan();
+
+        assertThat(run.truth().spikes()).isNotEmpty().isEqualTo(planned.truth());
+        assertThat(run.truth().deviceStatus()).isEmpty();
+        assertThat(lines(run.simulation())).isEqualTo(lines(planned));
+        Instant firstSpike = planned.truth().stream().map(SpikeTruth::startsAt).min(Instant::compareTo).orElseThrow();
+        assertThat(run.liveFrom()).isEqualTo(firstSpike.minus(Duration.ofHours(1)));
+        // and the truth survives its JSON file, spikes and all
+        Path file = dir.resolve("spike-truth.json");
+        run.truth().write(file);
+        assertThat(PresetTruth.read(file)).isEqualTo(run.truth());
+    }
+
+    @Test
+    void shouldRefuseASpikeRunWithoutAQuietDayOrWithAFleetTooSmallForASpike() {
+        assertThatThrownBy(() -> Presets.named("spike").run(PresetSettings.of(1_500, 5).withDays(2)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--days of at least 3");
+        assertThatThrownBy(() -> Presets.named("spike").run(PresetSettings.of(20, 5)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("more --devices");
     }
 
     @Test
@@ -319,7 +347,7 @@ class PresetsTest {
                 .map(InstallEvent::getOccurredAt).sorted().toList();
     }
 
-    private static List<String> lines(Simulation run) {
+    private static List<String> lines(SimulatedRecords run) {
         List<String> lines = new ArrayList<>();
         for (CollectedRecord record : run) {
             lines.add(record.getClass().getSimpleName() + " " + record.receivedAt().toEpochMilli() + " "

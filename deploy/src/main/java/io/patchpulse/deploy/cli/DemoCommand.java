@@ -4,13 +4,11 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchpulse.deploy.metrics.MetricsEndpoint;
 import io.patchpulse.deploy.metrics.ServiceMeters;
 import io.patchpulse.collector.publish.KafkaPublisher;
-import io.patchpulse.collector.simulate.Simulation;
-import io.patchpulse.collector.CollectedRecord;
-import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.collector.simulate.SimulatedRecords;
 import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
-import io.patchpulse.schemas.avro.Outcome;
+import io.patchpulse.sink.local.OpsBinaries;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,9 +24,10 @@ import picocli.CommandLine.Spec;
 /** {@code patchpulse demo}: the whole pipeline in one JVM, fed by the fleet simulator. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Runs the whole pipeline in one JVM on a simulated fleet and prints the failure rates.",
-            "Starts a Kafka broker (KRaft), QuestDB, the streams app and the sink, feeds them a simulated fleet going",
-            "through the January 2024 KB5034441 rollout, and prints the failure rate by recovery-partition size and",
-            "BitLocker state, read back from the store."})
+            "Starts a Kafka broker (KRaft), QuestDB, the streams app and the sink, and, when the Debian packages",
+            "victoria-metrics and prometheus-alertmanager are installed, VictoriaMetrics and Alertmanager; feeds them a",
+            "simulated fleet going through the January 2024 KB5034441 rollout (or a --preset), and prints the failure",
+            "rate by recovery-partition size and BitLocker state, read back from the store."})
 public final class DemoCommand implements Callable<Integer> {
 
     @Spec
@@ -40,13 +39,18 @@ public final class DemoCommand implements Callable<Integer> {
     @Mixin
     private MetricsOptions metricsOptions;
 
-    @Option(names = "--victoriametrics-url", paramLabel = "URL", description = "Also write trends and release "
-            + "progress to this VictoriaMetrics (run it with -retentionPeriod=100y -dedup.minScrapeInterval=1ms).")
+    @Option(names = "--victoriametrics-url", paramLabel = "URL", description = "Write trends and release progress "
+            + "to this VictoriaMetrics (run it with -retentionPeriod=100y -dedup.minScrapeInterval=1ms) instead of "
+            + "one the demo starts.")
     private String victoriaMetricsUrl;
 
-    @Option(names = "--alertmanager-url", paramLabel = "URL", description = "Also post spike alerts to this "
-            + "Alertmanager (API v2), resolved ones with endsAt.")
+    @Option(names = "--alertmanager-url", paramLabel = "URL", description = "Post spike alerts to this Alertmanager "
+            + "(API v2) instead of one the demo starts.")
     private String alertmanagerUrl;
+
+    @Option(names = "--no-metrics-stores", description = "Do not start VictoriaMetrics and Alertmanager even when "
+            + "they are installed (trends go to QuestDB only, alerts to QuestDB and the dashboard).")
+    private boolean noMetricsStores;
 
     @Option(names = "--data-dir", defaultValue = "patchpulse-data", description = "Where Kafka, QuestDB and the "
             + "streams state keep their data; it survives restarts (default: ${DEFAULT-VALUE}).")
@@ -67,29 +71,48 @@ public final class DemoCommand implements Callable<Integer> {
         long started = System.nanoTime();
         // Planned before anything starts: a wrong preset is reported at once.
         FleetOptions.Planned planned = fleet.plan();
-        Simulation simulation = planned.simulation();
-        SimulationSettings settings = simulation.settings();
-        out.printf("PatchPulse demo: %s%,d devices, seed %d, %d days from %s; data in %s%n",
-                planned.truth() == null ? "" : "preset " + planned.truth().preset() + ", ", settings.devices(),
-                settings.seed(), settings.days(), settings.start(), dataDir.toAbsolutePath());
-        out.println("starting Kafka (KRaft) and QuestDB, then the streams app and the sink ...");
+        SimulatedRecords simulation = planned.simulation();
+        out.printf("PatchPulse demo: %s%,d devices, seed %d, %s to %s; data in %s%n",
+                planned.truth() == null ? "" : "preset " + planned.truth().preset() + ", ", simulation.devices(),
+                simulation.seed(), simulation.start(), simulation.end(), dataDir.toAbsolutePath());
+        boolean startStores = !noMetricsStores && (victoriaMetricsUrl == null || alertmanagerUrl == null);
+        if (startStores && !OpsBinaries.installed()) {
+            out.println("VictoriaMetrics and Alertmanager are not installed (apt-get install victoria-metrics "
+                    + "prometheus-alertmanager): trends go to QuestDB only, alerts to QuestDB and the dashboard");
+            startStores = false;
+        }
+        out.printf("starting Kafka (KRaft) and QuestDB%s, then the streams app and the sink ...%n",
+                startStores ? ", VictoriaMetrics and Alertmanager" : "");
         out.flush();
 
         PrometheusMeterRegistry meters = ServiceMeters.create("demo");
-        AllInOne.Endpoints endpoints = AllInOne.Endpoints.embedded().withMetricsStores(victoriaMetricsUrl,
-                alertmanagerUrl);
-        try (AllInOne pipeline = AllInOne.start(dataDir, meters, endpoints);
+        try (OpsBinaries.Running victoria = startStores && victoriaMetricsUrl == null
+                    ? OpsBinaries.startVictoriaMetrics(dataDir.resolve("victoria-metrics")) : null;
+                OpsBinaries.Running alertmanager = startStores && alertmanagerUrl == null
+                        ? OpsBinaries.startAlertmanager(dataDir.resolve("alertmanager"),
+                                OpsBinaries.SILENT_ALERTMANAGER_CONFIG) : null;
+                AllInOne pipeline = AllInOne.start(dataDir, meters, AllInOne.Endpoints.embedded().withMetricsStores(
+                        victoria == null ? victoriaMetricsUrl : victoria.baseUrl(),
+                        alertmanager == null ? alertmanagerUrl : alertmanager.baseUrl()));
                 MetricsEndpoint metrics = metricsOptions.listen(0).map(listen -> MetricsEndpoint.start(listen, meters))
                         .orElse(null)) {
             Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "patchpulse-shutdown"));
             out.printf("started in %.1f s: Kafka at %s, QuestDB at %s%s%n", seconds(started),
                     pipeline.bootstrapServers(), pipeline.questDb().httpUrl(),
                     metrics == null ? "" : ", metrics at " + metrics.url());
-            out.printf("dashboard: %s?kb=KB5034441%n", pipeline.dashboardUrl());
+            String victoriaUrl = victoria == null ? victoriaMetricsUrl : victoria.baseUrl();
+            String alertmanagerAt = alertmanager == null ? alertmanagerUrl : alertmanager.baseUrl();
+            if (victoriaUrl != null) {
+                out.printf("VictoriaMetrics (PromQL) at %s, its UI at %s/vmui%n", victoriaUrl, victoriaUrl);
+            }
+            if (alertmanagerAt != null) {
+                out.printf("Alertmanager at %s%n", alertmanagerAt);
+            }
+            out.printf("dashboard: %s?kb=%s%n", pipeline.dashboardUrl(), dashboardKb(planned));
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 
-            long results = publish(pipeline, simulation, out);
+            long results = publish(pipeline, planned, out);
             Path truth = fleet.writeTruth(planned);
             if (truth != null) {
                 out.printf("truth of preset %s written to %s%n", planned.truth().preset(), truth);
@@ -125,29 +148,24 @@ public final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Publishes the simulation; returns how many install results (FAILED or SUCCEEDED) Kafka acknowledged. */
-    private long publish(AllInOne pipeline, Simulation simulation, PrintWriter out) {
-        long results = 0;
+    /** Publishes the fleet at its pace; returns how many install results (FAILED or SUCCEEDED) Kafka acknowledged. */
+    private long publish(AllInOne pipeline, FleetOptions.Planned planned, PrintWriter out)
+            throws InterruptedException {
         try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(), Map.of(),
                 fleet.eventsOut, null)) {
-            ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
-            for (CollectedRecord record : simulation) {
-                publisher.publish(record);
-                if (record instanceof CollectedRecord.Event event && isResult(event.event().getOutcome())) {
-                    results++;
-                }
-                progress.advance();
-            }
-            publisher.flush(); // throws if any send failed: then nothing below claims it was published
-            progress.done();
+            long results = FleetReplay.publish(publisher, planned, out);
             out.printf("published %,d records (%,d install results), all acknowledged by Kafka%n",
                     publisher.acknowledged(), results);
             return results;
         }
     }
 
-    private static boolean isResult(Outcome outcome) {
-        return outcome == Outcome.FAILED || outcome == Outcome.SUCCEEDED;
+    /** The KB the dashboard opens on: the first planted spike's, else the January 2024 WinRE update. */
+    private static String dashboardKb(FleetOptions.Planned planned) {
+        if (planned.truth() != null && !planned.truth().spikes().isEmpty()) {
+            return planned.truth().spikes().get(0).cohort().kb();
+        }
+        return "KB5034441";
     }
 
     private static double seconds(long startNanos) {

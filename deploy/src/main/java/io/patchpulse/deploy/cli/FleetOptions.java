@@ -6,11 +6,13 @@ import io.patchpulse.collector.simulate.PresetRun;
 import io.patchpulse.collector.simulate.PresetSettings;
 import io.patchpulse.collector.simulate.PresetTruth;
 import io.patchpulse.collector.simulate.Presets;
-import io.patchpulse.collector.simulate.Simulation;
+import io.patchpulse.collector.simulate.ReplayPace;
+import io.patchpulse.collector.simulate.SimulatedRecords;
 import io.patchpulse.collector.simulate.SimulationSettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import picocli.CommandLine.Option;
 
 /** The simulated fleet and where to record what Kafka acknowledged: shared by {@code demo} and {@code simulate}. */
@@ -24,13 +26,20 @@ public final class FleetOptions {
     long seed;
 
     @Option(names = "--days", description = "Simulated days from the start of the rollout (default: 14 from "
-            + "Patch Tuesday 2024-01-09, or the preset's own: 42 for jan-2024, 14 for apr-2025).")
+            + "Patch Tuesday 2024-01-09, or the preset's own: 42 for jan-2024, 14 for apr-2025, 4 for spike).")
     Integer days;
 
     @Option(names = "--preset", paramLabel = "NAME", description = "A scenario with known truth instead of the "
             + "default fleet: jan-2024 (KB5034441 over six weeks, re-offer on 2024-02-13, resizes, KB5034957 scripts) "
-            + "or apr-2025 (KB5057589/KB5057588 false failures while a restart is pending).")
+            + "apr-2025 (KB5057589/KB5057588 false failures while a restart is pending) or spike (a quiet fleet, then "
+            + "one cohort fails for hours on 2024-02-13: an alert that fires and resolves).")
     String preset;
+
+    @Option(names = "--speed", paramLabel = "X", description = "Replay at X simulated seconds per second from where "
+            + "the run becomes worth watching (spike: an hour before the spike; everything before goes at once), or "
+            + "the whole run for the other presets and the default fleet. Default: 1800 (half an hour a second) for "
+            + "spike, full speed otherwise; 0 for full speed.")
+    Double speed;
 
     @Option(names = "--truth-out", paramLabel = "FILE", description = "With --preset: write the preset's truth (per "
             + "device and release: state, remediation cause, exposure; per release: the sums) to FILE as JSON.")
@@ -56,11 +65,29 @@ public final class FleetOptions {
                 throw new IllegalArgumentException("--truth-out needs --preset (" + Presets.names()
                         + "): only presets know their truth");
             }
-            return new Planned(new FleetSimulator(settings()).simulate(), null);
+            SimulatedRecords simulation = new FleetSimulator(settings()).simulate();
+            return new Planned(simulation, null, pace(simulation, null));
         }
         Preset chosen = Presets.named(preset);
         PresetRun run = chosen.run(PresetSettings.of(devices, seed).withDays(days));
-        return new Planned(run.simulation(), run.truth());
+        return new Planned(run.simulation(), run.truth(), pace(run.simulation(), run.liveFrom()));
+    }
+
+    /**
+     * The replay pace: a live part ({@code liveFrom} not null) at --speed, 1800 by default; without one, the whole
+     * run from its start when --speed is given, else full speed.
+     */
+    private ReplayPace pace(SimulatedRecords simulation, Instant liveFrom) {
+        if (speed != null && speed < 0) {
+            throw new IllegalArgumentException("--speed must be 0 (full speed) or positive, was " + speed);
+        }
+        if (speed != null && speed == 0) {
+            return ReplayPace.fullSpeed();
+        }
+        if (liveFrom != null) {
+            return ReplayPace.of(liveFrom, speed == null ? ReplayPace.DEFAULT_SPEED : speed);
+        }
+        return speed == null ? ReplayPace.fullSpeed() : ReplayPace.of(simulation.start(), speed);
     }
 
     /** Writes the truth to {@code --truth-out} when asked; returns the file, or null when not asked. */
@@ -81,7 +108,8 @@ public final class FleetOptions {
      *
      * @param simulation the records to publish
      * @param truth      the preset's truth, null without a preset
+     * @param pace       how fast to publish them
      */
-    record Planned(Simulation simulation, PresetTruth truth) {
+    record Planned(SimulatedRecords simulation, PresetTruth truth, ReplayPace pace) {
     }
 }

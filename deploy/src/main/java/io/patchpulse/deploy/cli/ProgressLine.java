@@ -13,6 +13,7 @@ final class ProgressLine {
     private final String unit;
     private long done;
     private long lastPrint;
+    private String note = "";
 
     ProgressLine(PrintWriter out, String what, long total) {
         this(out, what, total, "records");
@@ -38,6 +39,11 @@ final class ProgressLine {
         }
     }
 
+    /** Text shown after the count from the next print on, e.g. where a paced replay is; empty for none. */
+    void note(String text) {
+        note = text.isEmpty() ? "" : ", " + text;
+    }
+
     void done() {
         print();
         out.println();
@@ -45,7 +51,7 @@ final class ProgressLine {
     }
 
     private void print() {
-        out.printf("\r%s %,d / %,d %s (%d %%)", what, done, total, unit, done * 100 / Math.max(1, total));
+        out.printf("\r%s %,d / %,d %s (%d %%)%s", what, done, total, unit, done * 100 / Math.max(1, total), note);
         out.flush();
     }
 }

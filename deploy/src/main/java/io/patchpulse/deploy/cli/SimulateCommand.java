@@ -1,8 +1,6 @@
 package io.patchpulse.deploy.cli;
 
 import io.patchpulse.collector.publish.KafkaPublisher;
-import io.patchpulse.collector.CollectedRecord;
-import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.schemas.topics.Topics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -37,22 +35,15 @@ public final class SimulateCommand implements Callable<Integer> {
     private String prefix;
 
     @Override
-    public Integer call() {
+    public Integer call() throws InterruptedException {
         // Planned first: a wrong preset is reported before anything connects to Kafka.
         FleetOptions.Planned planned = fleet.plan();
-        Simulation simulation = planned.simulation();
         Map<String, Object> producer = new HashMap<>(options.resolveWithBrokers());
         Object bootstrap = producer.remove("bootstrap.servers");
         PrintWriter out = spec.commandLine().getOut();
         try (KafkaPublisher publisher = new KafkaPublisher(bootstrap.toString(), new Topics(prefix), producer,
                 fleet.eventsOut, null)) {
-            ProgressLine progress = new ProgressLine(out, "publishing", simulation.size());
-            for (CollectedRecord record : simulation) {
-                publisher.publish(record);
-                progress.advance();
-            }
-            publisher.flush();
-            progress.done();
+            FleetReplay.publish(publisher, planned, out);
             out.printf("%,d records acknowledged by Kafka%n", publisher.acknowledged());
             Path truth = fleet.writeTruth(planned);
             if (truth != null) {

@@ -6,11 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.DeviceTruth;
 import io.patchpulse.collector.simulate.PresetTruth;
+import io.patchpulse.collector.simulate.Simulation;
 import io.patchpulse.collector.simulate.SimulationSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -56,7 +58,8 @@ class FleetOptionsTest {
         assertThat(devicesInRecords).hasSize(60);
         assertThat(truth.deviceStatus().stream().map(DeviceTruth::deviceId).collect(Collectors.toSet()))
                 .isEqualTo(devicesInRecords);
-        assertThat(planned.simulation().settings().start()).isEqualTo(Instant.parse("2025-04-08T17:00:00Z"));
+        assertThat(planned.simulation().start()).isEqualTo(Instant.parse("2025-04-08T17:00:00Z"));
+        assertThat(planned.pace().paces()).as("history goes at full speed").isFalse();
     }
 
     @Test
@@ -66,7 +69,8 @@ class FleetOptionsTest {
         FleetOptions.Planned planned = fleet.plan();
 
         assertThat(planned.truth()).isNull();
-        assertThat(planned.simulation().settings()).isEqualTo(SimulationSettings.of(20, 7));
+        assertThat(planned.simulation()).isInstanceOfSatisfying(Simulation.class,
+                simulation -> assertThat(simulation.settings()).isEqualTo(SimulationSettings.of(20, 7)));
         assertThat(fleet.writeTruth(planned)).isNull();
     }
 
@@ -74,8 +78,25 @@ class FleetOptionsTest {
     void shouldLetDaysOverrideThePresetsPeriod() {
         FleetOptions.Planned planned = parse("--preset", "jan-2024", "--devices", "10", "--days", "36").plan();
 
-        assertThat(planned.simulation().settings().days()).isEqualTo(36);
+        assertThat(Duration.between(planned.simulation().start(), planned.simulation().end()))
+                .isEqualTo(Duration.ofDays(36));
         assertThat(planned.truth().days()).isEqualTo(36);
+    }
+
+    @Test
+    void shouldReplayTheSpikePresetsLivePartAtHalfAnHourASecondUnlessToldOtherwise() {
+        FleetOptions.Planned spike = parse("--preset", "spike", "--devices", "600").plan();
+        FleetOptions.Planned fast = parse("--preset", "spike", "--devices", "600", "--speed", "0").plan();
+        FleetOptions.Planned slower = parse("--preset", "spike", "--devices", "600", "--speed", "900").plan();
+
+        Instant end = spike.simulation().end();
+        Instant liveFrom = spike.truth().spikes().stream().map(s -> s.startsAt()).min(Instant::compareTo)
+                .orElseThrow().minus(Duration.ofHours(1));
+        Duration live = Duration.between(liveFrom, end);
+        assertThat(spike.pace().liveDuration(end)).isEqualTo(live.dividedBy(1_800));
+        assertThat(slower.pace().liveDuration(end)).isEqualTo(live.dividedBy(900));
+        assertThat(fast.pace().paces()).isFalse();
+        assertThatThrownBy(() -> parse("--speed", "-1").plan()).hasMessageContaining("--speed");
     }
 
     @Test
@@ -96,7 +117,7 @@ class FleetOptionsTest {
 
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).contains("patchpulse simulate: unknown preset 'feb-2024'")
-                .contains("jan-2024, apr-2025");
+                .contains("jan-2024, apr-2025, spike");
         assertThat(Files.exists(truth)).isFalse();
     }
 

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import io.patchpulse.schemas.avro.SpikeAlert;
-import io.patchpulse.sink.OpsBinaries;
+import io.patchpulse.sink.local.OpsBinaries;
 import io.patchpulse.sink.WriteResult;
 import java.io.IOException;
 import java.net.InetSocketAddress;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.schemas.avro.ReleaseProgress;
-import io.patchpulse.sink.OpsBinaries;
+import io.patchpulse.sink.local.OpsBinaries;
 import io.patchpulse.sink.StoreException;
 import io.patchpulse.sink.WriteResult;
 import java.io.IOException;

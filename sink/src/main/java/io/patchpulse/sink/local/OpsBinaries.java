@@ -1,6 +1,4 @@
-package io.patchpulse.sink;
-
-import static org.assertj.core.api.Assertions.fail;
+package io.patchpulse.sink.local;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,14 +13,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * Starts the real VictoriaMetrics and Alertmanager binaries of the Debian packages ({@code victoria-metrics},
  * {@code prometheus-alertmanager}; {@code .ci/run} installs them) on free ports of 127.0.0.1, each with its own
  * directory, waits until they answer their readiness endpoint, and stops them on {@link Running#close()} (and, as a
- * last resort, when the test JVM exits). A missing binary fails the test with the package to install: never a skip.
+ * last resort, when the JVM exits). The demo starts them when they are installed ({@link #installed()}); the
+ * integration tests always do, and a missing binary fails them with the package to install: never a skip.
  */
 public final class OpsBinaries {
 
@@ -49,6 +46,18 @@ public final class OpsBinaries {
             .build();
 
     private OpsBinaries() {
+    }
+
+    /** Why a binary could not be started: missing (with the package to install), or it did not become ready. */
+    public static final class StartException extends RuntimeException {
+        StartException(String message) {
+            super(message);
+        }
+    }
+
+    /** Whether both binaries are installed, so {@link #startVictoriaMetrics} and {@link #startAlertmanager} can run. */
+    public static boolean installed() {
+        return Files.isExecutable(Path.of(VICTORIA_METRICS_BIN)) && Files.isExecutable(Path.of(ALERTMANAGER_BIN));
     }
 
     /** A started binary: its base URL, and {@link #close()} to stop it. */
@@ -159,14 +168,9 @@ public final class OpsBinaries {
                 throw new UncheckedIOException("cannot start " + name, e);
             }
             Running running = new Running(name, process, "http://127.0.0.1:" + port, log);
-            try {
-                Awaitility.await(name + " ready on port " + port)
-                        .atMost(READY_TIMEOUT)
-                        .pollInterval(Duration.ofMillis(50))
-                        .until(() -> !process.isAlive() || answers200(running.baseUrl() + readyPath));
-            } catch (ConditionTimeoutException e) {
+            if (!awaitReady(process, running.baseUrl() + readyPath)) {
                 running.close();
-                throw new AssertionError(name + " not ready within " + READY_TIMEOUT + "; log:\n" + tail(log), e);
+                throw new StartException(name + " not ready within " + READY_TIMEOUT + "; log:\n" + tail(log));
             }
             if (process.isAlive()) {
                 return running;
@@ -176,13 +180,30 @@ public final class OpsBinaries {
             failures.add("attempt " + attempt + " on port " + port + " exited " + process.exitValue() + ":\n"
                     + tail(log));
         }
-        return fail(name + " did not start:\n" + String.join("\n", failures));
+        throw new StartException(name + " did not start:\n" + String.join("\n", failures));
+    }
+
+    /** Polls the readiness URL until it answers 200 (true) or the process exits or the time is up (false). */
+    private static boolean awaitReady(Process process, String readyUrl) {
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive() || answers200(readyUrl)) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     private static void requireBinary(String path, String debianPackage) {
         if (!Files.isExecutable(Path.of(path))) {
-            fail(path + " not found: install the Debian package (apt-get install -y --no-install-recommends "
-                    + debianPackage + "); .ci/run installs it");
+            throw new StartException(path + " not found: install the Debian package (apt-get install -y "
+                    + "--no-install-recommends " + debianPackage + "); .ci/run installs it");
         }
     }
 
