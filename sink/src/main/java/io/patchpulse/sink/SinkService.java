@@ -18,12 +18,15 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +36,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -58,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * <p>Failure policy (back-pressure, never loss): a write failing for a reason that may pass (I/O, time-out, HTTP
  * 5xx) is retried with doubling back-off up to 30 s, by default until the store answers ({@code write.retries=-1});
  * meanwhile nothing is committed, the consumer keeps its group membership by polling with every partition paused,
- * and {@value SinkMetrics#WRITE_RETRIES} counts the attempts. On an error retrying cannot fix, or when a finite
+ * and {@value SinkMetrics#WRITE_RETRIES} counts the attempts. If a rebalance takes partitions away meanwhile, their
+ * records leave the pending batch before the next attempt: their new owner reads them again from the last commit,
+ * and a late write of ours could put an older total over the newer one it wrote. Commits cover owned partitions
+ * only. On an error retrying cannot fix, or when a finite
  * {@code write.retries} is used up, the service stops, logs why, and {@link #failure()} says so. A record whose value
  * cannot be decoded is logged with its topic, partition and offset, counted ({@value SinkMetrics#SKIPPED_RECORDS})
  * and skipped.
@@ -230,9 +237,12 @@ public final class SinkService implements AutoCloseable {
 
     private void run() {
         try {
-            consumer.subscribe(topicNames());
+            consumer.subscribe(topicNames(), new DropRevoked());
             while (running) {
                 ConsumerRecords<String, byte[]> records = consumer.poll(config.pollTimeout());
+                // After the poll, not before: a partition revoked and assigned again within this poll returns
+                // records read from the last commit, and those are ours to write.
+                revokedSincePoll.clear();
                 if (!records.isEmpty() && !process(records)) {
                     break;
                 }
@@ -269,28 +279,36 @@ public final class SinkService implements AutoCloseable {
         return true;
     }
 
-    /** Decodes one topic's records and hands them to each of its writers; false when closing meanwhile. */
+    /**
+     * Decodes one topic's records and hands them to each of its writers; false when closing meanwhile. Each attempt
+     * takes only the records of partitions still owned: one revoked while a store was down is dropped (see
+     * {@link DropRevoked}).
+     */
     private <V> boolean write(SinkRoute<V> route, Iterable<ConsumerRecord<String, byte[]>> records) {
         Deserializer<V> deserializer = route.topic().valueSerde().deserializer();
-        List<V> batch = new ArrayList<>();
+        Map<TopicPartition, List<V>> pending = new LinkedHashMap<>();
         Map<TopicPartition, long[]> ranges = new LinkedHashMap<>();
         for (ConsumerRecord<String, byte[]> record : records) {
             TopicPartition partition = new TopicPartition(record.topic(), record.partition());
             ranges.computeIfAbsent(partition, p -> new long[] {record.offset(), record.offset()})[1] = record.offset();
             V value = decode(record, deserializer);
             if (value != null) {
-                batch.add(value);
+                pending.computeIfAbsent(partition, p -> new ArrayList<>()).add(value);
             }
         }
-        if (batch.isEmpty()) {
-            return true;
-        }
         for (RecordWriter<V> writer : route.writers()) {
+            List<V> batch = owned(pending, ranges);
+            if (batch.isEmpty()) {
+                return true;
+            }
             String what = batch.size() + " records from " + describe(ranges) + " to " + writer.store();
             long started = System.nanoTime();
             Optional<WriteResult> result;
             try {
-                result = withRetries("write " + what, () -> writer.write(batch));
+                result = withRetries("write " + what, () -> {
+                    List<V> stillOwned = owned(pending, ranges);
+                    return stillOwned.isEmpty() ? WriteResult.empty() : writer.write(stillOwned);
+                });
             } catch (SinkException e) {
                 metrics.recordBatchWrite(Duration.ofNanos(System.nanoTime() - started), false);
                 throw e;
@@ -302,8 +320,27 @@ public final class SinkService implements AutoCloseable {
             result.get().rowsByTable().forEach(metrics::recordRowsWritten);
             result.get().newestWindowStart().ifPresent(metrics::recordWindowWritten);
         }
-        recordsWritten.addAndGet(batch.size());
+        recordsWritten.addAndGet(owned(pending, ranges).size());
         return true;
+    }
+
+    /**
+     * The pending values of partitions not revoked since the poll, in order; drops the others from {@code pending}
+     * and {@code ranges} (logging what it drops), so they are neither written nor described again.
+     */
+    private <V> List<V> owned(Map<TopicPartition, List<V>> pending, Map<TopicPartition, long[]> ranges) {
+        for (TopicPartition partition : revokedSincePoll) {
+            List<V> dropped = pending.remove(partition);
+            long[] range = ranges.remove(partition);
+            if (range != null) {
+                LOG.info("Partition {} was revoked while its records {}..{} waited for a store; {} records dropped "
+                        + "from the batch, its new owner reads them again from the last commit", partition, range[0],
+                        range[1], dropped == null ? 0 : dropped.size());
+            }
+        }
+        List<V> batch = new ArrayList<>();
+        pending.values().forEach(batch::addAll);
+        return batch;
     }
 
     /** Hands the latest value per key of the whole topic to the route's writers that keep state across restarts. */
@@ -410,6 +447,28 @@ public final class SinkService implements AutoCloseable {
 
     private final Map<TopicPartition, Long> committedPositions = new HashMap<>();
 
+    /** Partitions revoked (or lost) since the last poll's records came; touched by the consumer thread only. */
+    private final Set<TopicPartition> revokedSincePoll = new HashSet<>();
+
+    /**
+     * Notes revoked partitions so their records leave the pending batch. The consumer calls it from inside
+     * {@code poll}, on the sink thread; while a store is down, that is the paused poll between two attempts. Nothing
+     * is committed on revocation: the records since the last commit are not in the store yet, and the new owner
+     * reads them again. Lost partitions (the default {@code onPartitionsLost}) are treated the same.
+     */
+    private final class DropRevoked implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            revokedSincePoll.addAll(partitions);
+            committedPositions.keySet().removeAll(partitions);
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            // Nothing to do: an assigned partition is read from its last commit.
+        }
+    }
+
     /** True when committed; false when a rebalance took the partitions (their new owner re-reads and upserts). */
     private boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
         try {
@@ -493,7 +552,11 @@ public final class SinkService implements AutoCloseable {
                 }
             }
         } finally {
-            consumer.resume(consumer.paused());
+            // Only what is still assigned: a partition revoked meanwhile cannot be resumed (MockConsumer still
+            // lists it as paused; KafkaConsumer forgets it).
+            Set<TopicPartition> paused = new HashSet<>(consumer.paused());
+            paused.retainAll(consumer.assignment());
+            consumer.resume(paused);
         }
     }
 

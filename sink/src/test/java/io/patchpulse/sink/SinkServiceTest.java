@@ -19,7 +19,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -120,6 +122,37 @@ class SinkServiceTest {
         assertThat(consumer.paused()).as("resumed once written").isEmpty();
         assertThat(writer.written()).extracting(FailureTrend::getAttempts).containsExactly(1L, 2L);
         assertThat(counter(SinkMetrics.WRITE_RETRIES)).isEqualTo(10);
+        assertThat(service.failure()).isEmpty();
+        assertThat(service.isRunning()).isTrue();
+    }
+
+    @Test
+    void shouldDropTheRecordsOfAPartitionRevokedWhileTheStoreIsDownAndCommitOnlyTheOwnedOnes() {
+        SinkConfig config = config(-1);
+        service = service(config);
+        TopicPartition taken = new TopicPartition(TOPIC, 1);
+        AtomicBoolean rebalanced = new AtomicBoolean();
+        writer.failWhile(() -> !rebalanced.get());
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(PARTITION, taken));
+            consumer.updateBeginningOffsets(Map.of(PARTITION, 0L, taken, 0L));
+            consumer.addRecord(record(0, 0, encode(config, trend(1))));
+            consumer.addRecord(record(1, 0, encode(config, trend(2))));
+            consumer.addRecord(record(0, 1, encode(config, trend(3))));
+        });
+        // The next poll is a paused one, while the store is down: another sink instance joins and takes partition 1.
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(PARTITION));
+            rebalanced.set(true);
+        });
+
+        service.start();
+
+        await().atMost(WAIT).until(() -> committedOffset() == 2);
+        // Partition 0 held trends 1 and 3; trend 2 on partition 1 is its new owner's to write.
+        assertThat(writer.written()).extracting(FailureTrend::getAttempts).containsExactly(1L, 3L);
+        assertThat(consumer.commits).isNotEmpty().allSatisfy(commit -> assertThat(commit).doesNotContainKey(taken));
+        assertThat(service.recordsWritten()).isEqualTo(2);
         assertThat(service.failure()).isEmpty();
         assertThat(service.isRunning()).isTrue();
     }
@@ -251,7 +284,11 @@ class SinkServiceTest {
     }
 
     private static ConsumerRecord<String, byte[]> record(long offset, byte[] value) {
-        return new ConsumerRecord<>(TOPIC, 0, offset, "key-" + offset, value);
+        return record(0, offset, value);
+    }
+
+    private static ConsumerRecord<String, byte[]> record(int partition, long offset, byte[] value) {
+        return new ConsumerRecord<>(TOPIC, partition, offset, "key-" + partition + "-" + offset, value);
     }
 
     /** MockConsumer that remembers every synchronous commit (readable after close, unlike committed()). */
@@ -284,6 +321,7 @@ class SinkServiceTest {
         private final List<FailureTrend> written = new CopyOnWriteArrayList<>();
         private final AtomicInteger attempts = new AtomicInteger();
         private volatile int failuresLeft;
+        private volatile BooleanSupplier downWhile = () -> false;
         private volatile boolean retriable;
         private volatile boolean closed;
         private volatile int commitsBeforeSuccess = -1;
@@ -291,6 +329,12 @@ class SinkServiceTest {
         void failNext(int times, boolean retriable) {
             this.failuresLeft = times;
             this.retriable = retriable;
+        }
+
+        /** Fails every attempt (retriably) while {@code condition} holds. */
+        void failWhile(BooleanSupplier condition) {
+            this.downWhile = condition;
+            this.retriable = true;
         }
 
         @Override
@@ -301,8 +345,11 @@ class SinkServiceTest {
         @Override
         public WriteResult write(List<FailureTrend> trends) {
             attempts.incrementAndGet();
-            if (failuresLeft > 0) {
-                failuresLeft--;
+            boolean down = downWhile.getAsBoolean();
+            if (down || failuresLeft > 0) {
+                if (!down) {
+                    failuresLeft--;
+                }
                 throw new QuestDbException("QuestDB answered HTTP " + (retriable ? 503 : 400), null,
                         retriable ? 503 : 400, retriable, null);
             }

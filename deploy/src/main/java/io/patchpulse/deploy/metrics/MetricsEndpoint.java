@@ -44,7 +44,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("metrics port must be 0..65535, not " + port);
         }
         Javalin app = Javalin.create(config -> {
-            config.jetty.host = host;
+            config.jetty.host = unbracketed(host);
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
             config.routes.get("/metrics", ctx -> {
@@ -64,7 +64,22 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Where Prometheus scrapes: {@code http://host:port/metrics}. */
     public String url() {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + app.port() + "/metrics";
+        return httpUrl(host, app.port(), "/metrics");
+    }
+
+    /**
+     * {@code http://host:port/path}, an IPv6 literal in brackets exactly once whether it came bare ({@code ::1}) or
+     * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address).
+     */
+    static String httpUrl(String host, int port, String path) {
+        String bare = unbracketed(host);
+        return "http://" + (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port + path;
+    }
+
+    /** The host without the brackets of an IPv6 literal, the form a socket binds to. */
+    static String unbracketed(String host) {
+        return host.length() > 1 && host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1) : host;
     }
 
     @Override

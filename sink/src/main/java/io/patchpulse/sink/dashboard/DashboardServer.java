@@ -85,7 +85,7 @@ public final class DashboardServer implements AutoCloseable {
         }
         DashboardQueries queries = new DashboardQueries(questDb, trendTables, tables, releases);
         Javalin app = Javalin.create(config -> {
-            config.jetty.host = host;
+            config.jetty.host = unbracketed(host);
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -147,7 +147,22 @@ public final class DashboardServer implements AutoCloseable {
 
     /** The page's address, e.g. {@code http://127.0.0.1:9404/index.html}. */
     public String url() {
-        return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port() + "/index.html";
+        return httpUrl(host, port(), "/index.html");
+    }
+
+    /**
+     * {@code http://host:port/path}, an IPv6 literal in brackets exactly once whether it came bare ({@code ::1}) or
+     * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address).
+     */
+    static String httpUrl(String host, int port, String path) {
+        String bare = unbracketed(host);
+        return "http://" + (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port + path;
+    }
+
+    /** The host without the brackets of an IPv6 literal, the form a socket binds to. */
+    static String unbracketed(String host) {
+        return host.length() > 1 && host.startsWith("[") && host.endsWith("]")
+                ? host.substring(1, host.length() - 1) : host;
     }
 
     @Override
