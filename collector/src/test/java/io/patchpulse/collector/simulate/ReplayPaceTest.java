@@ -27,7 +27,7 @@ class ReplayPaceTest {
         ReplayPace pace = new ReplayPace(LIVE, 1_800, clock::get);
 
         assertThat(pace.delayBefore(LIVE)).isZero();
-        // half an hour later in the simulation is one second later on the wall
+        // at 1,800: half an hour later in the simulation is one second later on the wall
         assertThat(pace.delayBefore(LIVE.plus(Duration.ofMinutes(30)))).isEqualTo(Duration.ofSeconds(1));
         clock.addAndGet(Duration.ofMillis(400).toNanos());
         assertThat(pace.delayBefore(LIVE.plus(Duration.ofMinutes(30)))).isEqualTo(Duration.ofMillis(600));

@@ -108,7 +108,7 @@ public final class DemoCommand implements Callable<Integer> {
             if (alertmanagerAt != null) {
                 out.printf("Alertmanager at %s%n", alertmanagerAt);
             }
-            out.printf("dashboard: %s?kb=%s%n", pipeline.dashboardUrl(), dashboardKb(planned));
+            out.printf("dashboard: %s?kb=%s&refresh=5%n", pipeline.dashboardUrl(), dashboardKb(planned));
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 
@@ -130,7 +130,7 @@ public final class DemoCommand implements Callable<Integer> {
             PipelineProgress.Reconciliation check = progress.reconcile(countedBefore, results);
             out.println(check.describe());
             out.println();
-            new DemoReport(pipeline.questDbHttp()).print(out, "KB5034441");
+            new DemoReport(pipeline.questDbHttp()).print(out, dashboardKb(planned));
             out.println();
             new ReleaseReport(pipeline.queryUrl()).print(out, BundledCatalog.releases());
             out.println();

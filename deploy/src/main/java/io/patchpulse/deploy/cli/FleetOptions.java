@@ -37,7 +37,7 @@ public final class FleetOptions {
 
     @Option(names = "--speed", paramLabel = "X", description = "Replay at X simulated seconds per second from where "
             + "the run becomes worth watching (spike: an hour before the spike; everything before goes at once), or "
-            + "the whole run for the other presets and the default fleet. Default: 1800 (half an hour a second) for "
+            + "the whole run for the other presets and the default fleet. Default: 900 (a quarter of an hour a second) for "
             + "spike, full speed otherwise; 0 for full speed.")
     Double speed;
 
@@ -74,7 +74,7 @@ public final class FleetOptions {
     }
 
     /**
-     * The replay pace: a live part ({@code liveFrom} not null) at --speed, 1800 by default; without one, the whole
+     * The replay pace: a live part ({@code liveFrom} not null) at --speed, 900 by default; without one, the whole
      * run from its start when --speed is given, else full speed.
      */
     private ReplayPace pace(SimulatedRecords simulation, Instant liveFrom) {

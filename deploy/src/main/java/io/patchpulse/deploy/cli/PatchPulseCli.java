@@ -30,7 +30,7 @@ public final class PatchPulseCli {
     }
 
     /** The command line with every command and the error policy of {@link #report}; tests run commands through it. */
-    static CommandLine commandLine() {
+    public static CommandLine commandLine() {
         return new CommandLine(new PatchPulseCli()).setExecutionExceptionHandler(PatchPulseCli::report);
     }
 

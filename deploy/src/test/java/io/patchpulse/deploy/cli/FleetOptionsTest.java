@@ -84,17 +84,17 @@ class FleetOptionsTest {
     }
 
     @Test
-    void shouldReplayTheSpikePresetsLivePartAtHalfAnHourASecondUnlessToldOtherwise() {
+    void shouldReplayTheSpikePresetsLivePartAtAQuarterOfAnHourASecondUnlessToldOtherwise() {
         FleetOptions.Planned spike = parse("--preset", "spike", "--devices", "600").plan();
         FleetOptions.Planned fast = parse("--preset", "spike", "--devices", "600", "--speed", "0").plan();
-        FleetOptions.Planned slower = parse("--preset", "spike", "--devices", "600", "--speed", "900").plan();
+        FleetOptions.Planned faster = parse("--preset", "spike", "--devices", "600", "--speed", "1800").plan();
 
         Instant end = spike.simulation().end();
         Instant liveFrom = spike.truth().spikes().stream().map(s -> s.startsAt()).min(Instant::compareTo)
                 .orElseThrow().minus(Duration.ofHours(1));
         Duration live = Duration.between(liveFrom, end);
-        assertThat(spike.pace().liveDuration(end)).isEqualTo(live.dividedBy(1_800));
-        assertThat(slower.pace().liveDuration(end)).isEqualTo(live.dividedBy(900));
+        assertThat(spike.pace().liveDuration(end)).isEqualTo(live.dividedBy(900));
+        assertThat(faster.pace().liveDuration(end)).isEqualTo(live.dividedBy(1_800));
         assertThat(fast.pace().paces()).isFalse();
         assertThatThrownBy(() -> parse("--speed", "-1").plan()).hasMessageContaining("--speed");
     }

@@ -50,57 +50,33 @@ import org.openqa.selenium.logging.LogType;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class DashboardBrowserIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-    private static final Duration RENDER_TIMEOUT = Duration.ofSeconds(30);
-    private static final Path SCREENSHOTS = Path.of(System.getProperty("basedir", "."), "target",
-            "dashboard-screenshots");
+    private static final Duration RENDER_TIMEOUT = HeadlessChromium.RENDER_TIMEOUT;
 
     @TempDir
     static Path root;
 
     private static EmbeddedQuestDb questDb;
     private static DashboardServer dashboard;
+    private static HeadlessChromium chromium;
     private static ChromeDriver browser;
 
     @BeforeAll
     static void start() throws IOException {
-        for (Path binary : List.of(CHROMIUM, CHROMEDRIVER)) {
-            assertThat(Files.isExecutable(binary))
-                    .as("%s is missing: install the Debian packages chromium and chromium-driver"
-                            + " (apt-get install -y --no-install-recommends chromium chromium-driver; .ci/run does)",
-                            binary)
-                    .isTrue();
-        }
         questDb = EmbeddedQuestDb.start(root.resolve("questdb"));
         DashboardFixtures.seed(questDb);
         dashboard = DashboardServer.start("127.0.0.1", 0, new QuestDbHttp(questDb.httpUrl()),
                 TrendTables.defaults(), QuestDbTables.defaults(),
                 List.of(new ReleaseMark(KB, LocalDate.of(2024, 1, 9), "2024-01 Security Update (KB5034441)")));
-        Files.createDirectories(SCREENSHOTS);
-
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toFile());
-        // RECIPES.md, "Headless Chromium"; a fresh profile per run.
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run",
-                "--user-data-dir=" + Files.createDirectories(root.resolve("chromium-profile")),
-                "--window-size=1400,2000", "--force-device-scale-factor=1");
-        options.setCapability("goog:loggingPrefs", Map.of(LogType.BROWSER, "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER.toFile())
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(RENDER_TIMEOUT);
+        chromium = HeadlessChromium.start(root.resolve("chromium-profile"), "dashboard-screenshots");
+        browser = chromium.driver();
         browser.get(dashboard.url() + "?refresh=0");
     }
 
     @AfterAll
     static void stop() {
         try {
-            if (browser != null) {
-                browser.quit();
+            if (chromium != null) {
+                chromium.close();
             }
         } finally {
             if (dashboard != null) {
@@ -222,30 +198,18 @@ class DashboardBrowserIT {
     }
 
     private static void awaitRendered(String... panels) {
-        for (String panel : panels) {
-            await().atMost(RENDER_TIMEOUT).untilAsserted(() -> {
-                WebElement element = browser.findElement(By.id(panel));
-                assertThat(element.getDomAttribute("data-state"))
-                        .as("panel %s (error shown: %s)", panel,
-                                element.findElement(By.className("error")).getDomProperty("textContent"))
-                        .isEqualTo("rendered");
-            });
-        }
+        chromium.awaitRendered(panels);
     }
 
     private static Object js(String script) {
-        return ((JavascriptExecutor) browser).executeScript(script);
+        return chromium.js(script);
     }
 
     private static List<String> severeConsoleMessages() {
-        return browser.manage().logs().get(LogType.BROWSER).getAll().stream()
-                .filter(entry -> entry.getLevel().intValue() >= Level.SEVERE.intValue())
-                .map(LogEntry::getMessage)
-                .toList();
+        return chromium.severeConsoleMessages();
     }
 
     private static void screenshot(String name) throws IOException {
-        Path shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE).toPath();
-        Files.copy(shot, SCREENSHOTS.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+        chromium.screenshot(name);
     }
 }
