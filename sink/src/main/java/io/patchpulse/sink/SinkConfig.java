@@ -63,8 +63,9 @@ public final class SinkConfig extends AbstractConfig {
 
     public static final String VICTORIAMETRICS_URL_CONFIG = "victoriametrics.url";
     public static final String VICTORIAMETRICS_URL_DOC = "VictoriaMetrics base URL, e.g. http://127.0.0.1:8428: trend"
-            + " and release-progress series go there too, stamped with their event time (run it with"
-            + " -retentionPeriod=100y -dedup.minScrapeInterval=1ms). Empty (the default): not written.";
+            + " and release-progress series go there too, each rewrite stamped at its window or day start + its"
+            + " revision in ms (run it with -retentionPeriod=100y -dedup.minScrapeInterval=1m, which keeps the"
+            + " newest sample per minute). Empty (the default): not written.";
     public static final String ALERTMANAGER_URL_CONFIG = "alertmanager.url";
     public static final String ALERTMANAGER_URL_DOC = "Alertmanager base URL, e.g. http://127.0.0.1:9093: spike"
             + " alerts are posted to its API v2, resolved ones with endsAt. Empty (the default): not posted.";

@@ -33,7 +33,8 @@ public final class StreamsSettings extends AbstractConfig {
     public static final String TOPIC_PREFIX_CONFIG = "topic.prefix";
     private static final String TOPIC_PREFIX_DOC = "Prefix of every PatchPulse topic. Default patchpulse.";
     public static final String TREND_WINDOW_CONFIG = "trend.window";
-    private static final String TREND_WINDOW_DOC = "Size of the event-time trend windows, ISO-8601 duration. Default PT1H.";
+    private static final String TREND_WINDOW_DOC = "Size of the event-time trend windows, ISO-8601 duration: "
+            + "whole minutes that divide a day (PT1M, PT15M, PT1H...). Default PT1H.";
     public static final String GRACE_CONFIG = "trend.grace";
     private static final String GRACE_DOC = "How long after a window closes late events still count, ISO-8601 "
             + "duration; later ones go to the dead-letter topic. Default P7D.";

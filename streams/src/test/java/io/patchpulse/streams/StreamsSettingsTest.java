@@ -41,6 +41,11 @@ class StreamsSettingsTest {
                 .isInstanceOf(ConfigException.class).hasMessageContaining("trend.grace");
         assertThatThrownBy(() -> new StreamsSettings(Map.of("bootstrap.servers", "b:1", "trend.window", "PT7M")))
                 .hasMessageContaining("divides a day");
+        // Sub-minute windows would share a minute of VictoriaMetrics' deduplication with their neighbours
+        assertThatThrownBy(() -> new StreamsSettings(Map.of("bootstrap.servers", "b:1", "trend.window", "PT30S")))
+                .hasMessageContaining("whole number of minutes");
+        assertThat(new StreamsSettings(Map.of("bootstrap.servers", "b:1", "trend.window", "PT1M")).topology()
+                .window()).hasMinutes(1);
         assertThatThrownBy(() -> new StreamsSettings(Map.of("bootstrap.servers", "b:1",
                 "processing.guarantee", "exactly_once")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("processing.guarantee");

@@ -159,7 +159,7 @@ class OpsManifestsTest {
         assertThat(services.at("/kafka/image").asText()).startsWith("apache/kafka:");
         assertThat(services.at("/kafka/environment/KAFKA_PROCESS_ROLES").asText()).isEqualTo("broker,controller");
         assertThat(texts(services.at("/victoriametrics/command")))
-                .contains("-retentionPeriod=100y", "-dedup.minScrapeInterval=1ms");
+                .contains("-retentionPeriod=100y", "-dedup.minScrapeInterval=1m");
         String init = String.join(" ", texts(services.at("/patchpulse-init/command")));
         assertThat(init).contains("patchpulse topics").contains("patchpulse releases load");
         for (String service : List.of("collector", "streams", "sink")) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.schemas.avro.InstallEvent;
+import io.patchpulse.schemas.avro.ReleaseProgress;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaCompatibility;
@@ -16,7 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SchemaCompatibilityTest {
 
     static List<Schema> currentSchemas() {
-        return List.of(InstallEvent.getClassSchema(), DeviceInventory.getClassSchema(), FailureTrend.getClassSchema());
+        return List.of(InstallEvent.getClassSchema(), DeviceInventory.getClassSchema(), FailureTrend.getClassSchema(),
+                ReleaseProgress.getClassSchema());
     }
 
     @ParameterizedTest

@@ -114,7 +114,8 @@ public final class OpsBinaries {
 
     /**
      * Starts VictoriaMetrics with the flags the sink's writer needs: retention of 100 years (2024 samples are kept),
-     * deduplication per millisecond (rewrites replace), no latency offset and no response cache (fresh samples are
+     * deduplication per minute (of a window's rewrites, stamped at its start + revision ms, the newest stays), no latency
+     * offset and no response cache (fresh samples are
      * queryable at once after {@code /internal/force_flush}).
      */
     public static Running startVictoriaMetrics(Path dir) {
@@ -123,7 +124,7 @@ public final class OpsBinaries {
                 "-httpListenAddr=127.0.0.1:" + port,
                 "-storageDataPath=" + dir.resolve("data"),
                 "-retentionPeriod=100y",
-                "-dedup.minScrapeInterval=1ms",
+                "-dedup.minScrapeInterval=1m",
                 "-search.latencyOffset=0s",
                 "-search.disableCache",
                 "-loggerLevel=WARN"), "/health");

@@ -1,13 +1,14 @@
 package io.patchpulse.sink.victoriametrics;
 
 import io.patchpulse.schemas.avro.FailureTrend;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * {@code failure-trends} values as samples at their window start. One value writes these series (line-protocol
+ * {@code failure-trends} values as samples inside their window (see Timestamps below). One value writes these series (line-protocol
  * measurement {@code patchpulse_trend}, fields as the suffix), all with the labels
  * {@code kb, size_bucket, free_bucket, bitlocker}:
  * <ul>
@@ -23,12 +24,21 @@ import java.util.regex.Pattern;
  *       pipeline kept raw (not an HRESULT in a known spelling) are summed under {@code error_code="other"}, so the
  *       label stays bounded whatever devices send.</li>
  * </ul>
- * These are window totals, not Prometheus counters: never {@code rate()} them. A window's numbers are the sample at
- * its start, so {@code /api/v1/query_range} with {@code step} equal to the window length (one hour) and a start on a
- * window boundary returns one point per window. Wrap series in {@code last_over_time(...[1h])}: a bare series is
- * carried forward by the query's look-back, so a cohort without a window would show the previous window's numbers.
- * The failure rate of a cohort is {@code patchpulse_trend_devices_failed / patchpulse_trend_devices_attempted}. All labels are bounded (KB ids and
- * the bucket names of the cohort); no device id is ever a label.
+ * These are window totals, not Prometheus counters: never {@code rate()} them.
+ *
+ * <p><b>Timestamps.</b> Each rewrite of a window's totals is stamped at
+ * {@code windowStart + revision} milliseconds ({@link FailureTrend#getRevision()}: how often the topology has updated
+ * that window and cohort; at least 1 ms, at most the window length - 1 ms, see {@link SeriesEncoder#revisionStamp}),
+ * so VictoriaMetrics, run with {@code -dedup.minScrapeInterval=1m}, keeps the newest totals. Up to 59,999 updates
+ * a window has one sample, in the first minute after its start. A window's numbers are therefore
+ * {@code last_over_time(series[1h])} evaluated at the window's END (the range {@code (start, end]} holds all its
+ * samples and none of the next window's): {@code /api/v1/query_range} with {@code step} equal to the window length
+ * (one hour) and {@code start}/{@code end} on window boundaries returns each window at its end time (the point at
+ * 15:00 is the window 14:00-15:00). Evaluated anywhere from one minute after the start to the end it gives the
+ * same answer for windows of fewer than 60,000 updates. A bare series is carried forward by the query's
+ * look-back, so a cohort without a window would show the previous window's numbers: always wrap it.
+ * The failure rate of a cohort is {@code patchpulse_trend_devices_failed / patchpulse_trend_devices_attempted}.
+ * All labels are bounded (KB ids and the bucket names of the cohort); no device id is ever a label.
  */
 public final class TrendSeries implements SeriesEncoder<FailureTrend> {
 
@@ -60,13 +70,15 @@ public final class TrendSeries implements SeriesEncoder<FailureTrend> {
 
     @Override
     public void encode(FailureTrend trend, LineProtocol out) {
+        Instant at = SeriesEncoder.revisionStamp(trend.getWindowStart(),
+                Duration.between(trend.getWindowStart(), trend.getWindowEnd()), trend.getRevision());
         cohort(out.measurement(MEASUREMENT).tag(KB, trend.getKb()), trend)
                 .field("attempts", trend.getAttempts())
                 .field("failures", trend.getFailures())
                 .field("devices_attempted", trend.getDevicesAttempted())
                 .field("devices_failed", trend.getDevicesFailed())
                 .field("devices_succeeded", trend.getDevicesSucceeded())
-                .at(trend.getWindowStart());
+                .at(at);
         // Sorted, with raw codes folded into "other": a stable, bounded set of series per cohort.
         Map<String, Long> byCode = new TreeMap<>();
         trend.getDevicesFailedByError().forEach((code, devices) -> byCode.merge(
@@ -75,7 +87,7 @@ public final class TrendSeries implements SeriesEncoder<FailureTrend> {
         byCode.forEach((code, devices) -> cohort(out.measurement(ERROR_MEASUREMENT).tag(KB, trend.getKb())
                         .tag(ERROR_CODE, code), trend)
                 .field("devices_failed", devices)
-                .at(trend.getWindowStart()));
+                .at(at));
     }
 
     private static LineProtocol cohort(LineProtocol line, FailureTrend trend) {

@@ -23,15 +23,19 @@ import java.util.Optional;
  * <p><b>VictoriaMetrics must run with {@code -retentionPeriod=100y}</b> (or any retention reaching back to the
  * oldest event time): with the default of one month, older samples are answered 204 and silently dropped.
  *
- * <p><b>Idempotence needs {@code -dedup.minScrapeInterval=1ms}.</b> VictoriaMetrics never overwrites a sample:
- * without deduplication a rewrite of the same series at the same timestamp is stored twice, and
- * {@code count_over_time}, {@code sum_over_time} and {@code /api/v1/export} see both. With a 1 ms interval only one
- * sample per series and millisecond survives (in storage and at query time), while no two of our samples share a
- * millisecond unless they are the same key (timestamps are window starts and days). Which duplicate survives: the
- * one written last in VictoriaMetrics 1.79 (Debian's package; {@code VictoriaMetricsWriterIT} pins it); newer
- * releases keep the biggest value on equal timestamps. Both are "last value wins" for window totals, which only
- * grow while a window is open; release-progress gauges that fall during a day ({@code devices_failing}) could keep
- * an earlier, higher value on those newer releases.
+ * <p><b>Idempotence needs {@code -dedup.minScrapeInterval=1m}.</b> VictoriaMetrics never overwrites a sample, and
+ * of samples sharing a series and a millisecond it does not reliably keep the last one written: 1.79 (Debian's
+ * package) kept an earlier one for most keys in a test here, and newer releases keep the biggest value. So the
+ * encoders never write two different values at one millisecond: each rewrite of a window or day is stamped at its
+ * start + its {@code revision} milliseconds (how often the topology has updated that key; see
+ * {@link SeriesEncoder#revisionStamp}), a later total later. With a one-minute deduplication VictoriaMetrics keeps,
+ * per series and minute {@code (k*60s, (k+1)*60s]}, the sample with the biggest timestamp (in storage and at query
+ * time): the newest revision. The windows are whole minutes (trend windows are validated to be; days are), so a
+ * minute never holds samples of two windows. A re-delivery writes the same revision, values and millisecond again:
+ * nothing changes. Query a window's numbers with {@code last_over_time(...[window])} evaluated at its end (see
+ * {@link TrendSeries}). The deduplication is for the whole VictoriaMetrics: series scraped into it more often than
+ * once a minute (vmagent's 15 s scrapes of {@code /metrics}) keep one sample a minute, so give their
+ * {@code rate()}/{@code increase()} ranges a few minutes at least.
  *
  * <p>A batch holding several values for one key writes the last one only. {@link #write} returns after the 204
  * answer, which VictoriaMetrics gives once the samples are in its in-memory buffer (flushed to disk about every

@@ -38,9 +38,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The VictoriaMetrics writers against the real {@code victoria-metrics} binary: 2024 samples keep their event time,
- * PromQL returns the fixtures' numbers per window and day, and writing a batch again (or a newer value for a key)
- * replaces rather than adds.
+ * The VictoriaMetrics writers against the real {@code victoria-metrics} binary (run as the writer asks:
+ * {@code -dedup.minScrapeInterval=1m}): 2024 samples stay in their window, PromQL returns the fixtures' numbers per
+ * window and day (evaluated at its end), writing a batch again changes nothing, and of many rewrites of one key the
+ * one with the highest revision wins, also when totals shrink.
  */
 class VictoriaMetricsWriterIT {
 
@@ -105,8 +106,8 @@ class VictoriaMetricsWriterIT {
                     (series, count) -> assertThat(count).as(series).isEqualTo(1));
 
             // When a window's total grows later, then the new total replaces the old one
-            FailureTrend grown = trend(NEXT_HOUR, KB, ">=1GB", ">=250MB", "off", 30, 3, 28, 2, 26,
-                    Map.of("0x80070643", 2L));
+            FailureTrend grown = FailureTrend.newBuilder(trend(NEXT_HOUR, KB, ">=1GB", ">=250MB", "off", 30, 3, 28, 2,
+                    26, Map.of("0x80070643", 2L))).setRevision(2).build();
             writer.write(List.of(grown));
             forceFlush();
             assertTrendsMatch(List.of(current.get(0), current.get(1), current.get(2), current.get(3), grown));
@@ -122,8 +123,8 @@ class VictoriaMetricsWriterIT {
                 Map.of("PARTITION_RESIZED", 6L, "FALSE_FAILURE", 2L, "RETRY", 1L), 30, 0.3, 55);
         ReleaseProgress day2Early = progress(KB, jan11, 100, 60, 20, 15, 3,
                 Map.of("PARTITION_RESIZED", 11L, "FALSE_FAILURE", 3L, "RETRY", 1L), 45, 0.45, 40);
-        ReleaseProgress day2 = progress(KB, jan11, 100, 61, 14, 21, 3,
-                Map.of("PARTITION_RESIZED", 16L, "FALSE_FAILURE", 3L, "RETRY", 2L), 52, 0.52, 33);
+        ReleaseProgress day2 = ReleaseProgress.newBuilder(progress(KB, jan11, 100, 61, 14, 21, 3,
+                Map.of("PARTITION_RESIZED", 16L, "FALSE_FAILURE", 3L, "RETRY", 2L), 52, 0.52, 33)).setRevision(7).build();
 
         try (VictoriaMetricsWriter<ReleaseProgress> writer =
                 VictoriaMetricsWriter.releaseProgress(victoriaMetrics.baseUrl())) {
@@ -135,20 +136,55 @@ class VictoriaMetricsWriterIT {
             forceFlush();
 
             assertThat(last.newestWindowStart()).contains(Instant.parse("2024-01-11T00:00:00Z"));
-            // Then each day's sample at UTC midnight holds that day's last state
+            // Then each day's samples, read at the midnight that ends it, hold that day's last state
             List<ReleaseProgress> expected = List.of(day1, day2);
             assertDaily("patchpulse_release_progress_devices_failing", expected, ReleaseProgress::getDevicesFailing);
             assertDaily("patchpulse_release_progress_devices_fixed", expected, ReleaseProgress::getDevicesFixed);
             assertDaily("patchpulse_release_progress_exposed_devices", expected, ReleaseProgress::getExposedDevices);
             assertDaily("patchpulse_release_fixed_by_cause_devices", expected,
                     p -> p.getFixedByCause().values().stream().mapToLong(Long::longValue).sum());
-            Map<Instant, Double> share = rangeQuery("last_over_time(patchpulse_release_progress_share_at_fixed_winre"
+            Map<Instant, Double> share = windowQuery("last_over_time(patchpulse_release_progress_share_at_fixed_winre"
                     + "{kb=\"" + KB + "\"}[1d])", midnight(jan10), midnight(jan11), Duration.ofDays(1))
                     .get(Map.of("kb", KB));
             assertThat(share).containsExactlyInAnyOrderEntriesOf(Map.of(midnight(jan10), 0.3, midnight(jan11), 0.52));
             assertThat(samplesPerSeriesAndTime("patchpulse_release_progress_devices_failing")).hasSize(2)
                     .allSatisfy((series, count) -> assertThat(count).as(series).isEqualTo(1));
         }
+    }
+
+    @Test
+    void shouldKeepTheHighestRevisionOfEveryWindowAmongManyRewritesThatGrowAndShrink() {
+        // Given 150 cohorts of one window, each rewritten 30 times (revision 1..30) with totals that go up and down,
+        // every round its own batch (as the sink sends them), with flushes in between so rewrites meet across parts
+        Instant window = Instant.parse("2024-01-12T09:00:00Z");
+        java.util.Random random = new java.util.Random(5);
+        Map<String, Long> lastFailed = new TreeMap<>();
+        try (VictoriaMetricsWriter<FailureTrend> writer = VictoriaMetricsWriter.trends(victoriaMetrics.baseUrl())) {
+            for (int revision = 1; revision <= 30; revision++) {
+                List<FailureTrend> round = new java.util.ArrayList<>();
+                for (int cohort = 0; cohort < 150; cohort++) {
+                    String bitlocker = "rev-" + cohort;
+                    long failed = Math.max(0, lastFailed.getOrDefault(bitlocker, 0L) + random.nextInt(11) - 3);
+                    lastFailed.put(bitlocker, failed);
+                    round.add(FailureTrend.newBuilder(trend(window, "KB5099999", "<500MB", "<250MB", bitlocker,
+                            failed + 5, failed, failed + 5, failed, 5, Map.of())).setRevision(revision).build());
+                }
+                writer.write(round);
+                if (revision % 7 == 0) {
+                    forceFlush();
+                }
+            }
+            forceFlush();
+        }
+
+        // Then every cohort's window holds its last totals, as one sample
+        Map<Map<String, String>, Map<Instant, Double>> expected = new HashMap<>();
+        lastFailed.forEach((bitlocker, failed) -> expected.put(Map.of("bitlocker", bitlocker),
+                Map.of(window, (double) failed)));
+        assertThat(windowQuery("sum by (bitlocker) (last_over_time(patchpulse_trend_devices_failed"
+                + "{kb=\"KB5099999\"}[1h]))", window, window, Duration.ofHours(1))).isEqualTo(expected);
+        assertThat(samplesPerSeriesAndTime("patchpulse_trend_devices_failed{kb=\"KB5099999\"}")).hasSize(150)
+                .allSatisfy((series, count) -> assertThat(series).endsWith("@" + window.plusMillis(30).toEpochMilli()));
     }
 
     @Test
@@ -172,7 +208,7 @@ class VictoriaMetricsWriterIT {
                     t.getFreeBucket(), "bitlocker", t.getBitlocker()), k -> new HashMap<>())
                     .put(t.getWindowStart(), (double) t.getDevicesFailed());
         }
-        assertThat(rangeQuery("sum by (size_bucket, free_bucket, bitlocker) (last_over_time("
+        assertThat(windowQuery("sum by (size_bucket, free_bucket, bitlocker) (last_over_time("
                 + "patchpulse_trend_devices_failed{kb=\"" + KB + "\"}[1h]))", WINDOW, NEXT_HOUR, Duration.ofHours(1)))
                 .isEqualTo(expectedByCohort);
 
@@ -181,7 +217,7 @@ class VictoriaMetricsWriterIT {
                 Collectors.collectingAndThen(Collectors.toList(), ts -> (double) ts.stream()
                         .mapToLong(FailureTrend::getDevicesFailed).sum() / ts.stream()
                         .mapToLong(FailureTrend::getDevicesAttempted).sum())));
-        Map<Instant, Double> rate = rangeQuery("sum(last_over_time(patchpulse_trend_devices_failed[1h]))"
+        Map<Instant, Double> rate = windowQuery("sum(last_over_time(patchpulse_trend_devices_failed[1h]))"
                 + " / sum(last_over_time(patchpulse_trend_devices_attempted[1h]))", WINDOW, NEXT_HOUR,
                 Duration.ofHours(1)).get(Map.of());
         assertThat(rate).hasSameSizeAs(expectedRate);
@@ -195,7 +231,7 @@ class VictoriaMetricsWriterIT {
                     .computeIfAbsent(Map.of("error_code", code), k -> new HashMap<>())
                     .merge(t.getWindowStart(), (double) devices, Double::sum));
         }
-        assertThat(rangeQuery("sum by (error_code) (last_over_time(patchpulse_trend_error_devices_failed[1h]))",
+        assertThat(windowQuery("sum by (error_code) (last_over_time(patchpulse_trend_error_devices_failed[1h]))",
                 WINDOW, NEXT_HOUR, Duration.ofHours(1))).isEqualTo(expectedByCode);
     }
 
@@ -204,13 +240,28 @@ class VictoriaMetricsWriterIT {
                 p -> (double) field.applyAsLong(p)));
         Instant first = expected.keySet().stream().min(Instant::compareTo).orElseThrow();
         Instant last = expected.keySet().stream().max(Instant::compareTo).orElseThrow();
-        Map<Map<String, String>, Map<Instant, Double>> answer = rangeQuery(
+        Map<Map<String, String>, Map<Instant, Double>> answer = windowQuery(
                 "sum by (kb) (last_over_time(" + series + "[1d]))", first, last, Duration.ofDays(1));
         assertThat(answer).as(series).isEqualTo(Map.of(Map.of("kb", KB), expected));
     }
 
     private static Instant midnight(LocalDate day) {
         return day.atStartOfDay(ZoneOffset.UTC).toInstant();
+    }
+
+    /**
+     * One point per window from {@code firstStart} to {@code lastStart}: {@code promQl} evaluated at each window's
+     * end (where {@code last_over_time(x[window])} sees that window's samples only), keyed back by window start.
+     */
+    private static Map<Map<String, String>, Map<Instant, Double>> windowQuery(String promQl, Instant firstStart,
+            Instant lastStart, Duration window) {
+        Map<Map<String, String>, Map<Instant, Double>> byStart = new HashMap<>();
+        rangeQuery(promQl, firstStart.plus(window), lastStart.plus(window), window).forEach((labels, points) -> {
+            Map<Instant, Double> shifted = new HashMap<>();
+            points.forEach((end, value) -> shifted.put(end.minus(window), value));
+            byStart.put(labels, shifted);
+        });
+        return byStart;
     }
 
     /** {@code /api/v1/query_range}: labels (without {@code __name__}) to time to value. */

@@ -11,6 +11,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Sums the status deltas of one release (input keyed by KB, after the shuffle) into its running totals (store
  * {@link Names#STORE_RELEASE_TOTALS}, key KB) and writes where the release stands to its newest day's row (store
  * {@link Names#STORE_RELEASE_PROGRESS}, key {@code kb|YYYY-MM-DD}), which is also forwarded to release-progress.
+ * The day row's {@code revision} counts its updates (1 on the first, +1 on each): it is kept in that changelogged
+ * store, so it survives restarts and strictly grows per {@code kb|day} key; the running totals' own revision is
+ * not used.
  */
 final class ReleaseProgressAggregator implements FixedKeyProcessor<String, ReleaseProgress, ReleaseProgress> {
 
@@ -34,7 +37,11 @@ final class ReleaseProgressAggregator implements FixedKeyProcessor<String, Relea
         if (kb == null || delta == null) {
             return;
         }
-        ReleaseProgress now = ProgressMath.add(totals.get(kb), delta, releases.get(kb));
+        ReleaseProgress sum = ProgressMath.add(totals.get(kb), delta, releases.get(kb));
+        ReleaseProgress before = days.get(dayKey(sum));
+        ReleaseProgress now = ReleaseProgress.newBuilder(sum)
+                .setRevision(before == null ? 1 : before.getRevision() + 1)
+                .build();
         totals.put(kb, now);
         days.put(dayKey(now), now);
         context.forward(record.withValue(now));

@@ -8,7 +8,7 @@ import java.time.Duration;
  * for late events. The topology is a pure function of this record.
  *
  * @param topics  topic names and serdes
- * @param window  size of the tumbling event-time trend windows (default 1 hour)
+ * @param window  size of the tumbling event-time trend windows (default 1 hour): whole minutes dividing a day
  * @param grace   how long after a window closes (in event time) its late events are still counted (default 7 days)
  * @param rules   the truth of a failure: false failures and confirmed space failures
  * @param alerts  when a cohort's failures count as a spike
@@ -18,6 +18,7 @@ public record TopologySettings(Topics topics, Duration window, Duration grace, D
 
     /** Default trend window. */
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+    private static final long MINUTE_MS = Duration.ofMinutes(1).toMillis();
     /** Default grace period: devices come back online after days and report a backlog. */
     public static final Duration DEFAULT_GRACE = Duration.ofDays(7);
 
@@ -25,9 +26,11 @@ public record TopologySettings(Topics topics, Duration window, Duration grace, D
         if (topics == null) {
             throw new IllegalArgumentException("topics must be given");
         }
-        if (window == null || window.isNegative() || window.isZero() || window.toMillis() % 1000 != 0
+        // Whole minutes: the VictoriaMetrics writer stamps a window's rewrites inside it and VictoriaMetrics keeps
+        // the newest sample per minute (-dedup.minScrapeInterval=1m), so no minute may hold two windows.
+        if (window == null || window.isNegative() || window.isZero() || window.toMillis() % MINUTE_MS != 0
                 || Duration.ofDays(1).toMillis() % window.toMillis() != 0) {
-            throw new IllegalArgumentException("trend window must be a whole number of seconds that divides a day"
+            throw new IllegalArgumentException("trend window must be a whole number of minutes that divides a day"
                     + " evenly (for example PT1H or PT15M), got " + window);
         }
         if (grace == null || grace.isNegative()) {

@@ -6,7 +6,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
-/** Trend records as deltas (what one event adds) and their sum (the totals of a window and cohort). */
+/**
+ * Trend records as deltas (what one event adds) and their sum (the totals of a window and cohort). Each delta is one
+ * update of its key's totals ({@code revision} 1), so the sum's {@code revision} counts the updates: 1 for the first
+ * delta (the reduce keeps it as the first total), +1 for each later one, retractions included. The sum lives in the
+ * changelogged store, so the count survives restarts and strictly grows per key.
+ */
 final class TrendMath {
 
     private TrendMath() {
@@ -50,7 +55,8 @@ final class TrendMath {
                 .setKb(key.cohort().kb())
                 .setSizeBucket(key.cohort().sizeBucket())
                 .setFreeBucket(key.cohort().freeBucket())
-                .setBitlocker(key.cohort().bitlocker());
+                .setBitlocker(key.cohort().bitlocker())
+                .setRevision(1);
     }
 
     /** The sum of two records of the same window and cohort. */
@@ -64,6 +70,7 @@ final class TrendMath {
                 .setDevicesFailed(total.getDevicesFailed() + delta.getDevicesFailed())
                 .setDevicesSucceeded(total.getDevicesSucceeded() + delta.getDevicesSucceeded())
                 .setDevicesFailedByError(errors)
+                .setRevision(total.getRevision() + delta.getRevision())
                 .build();
     }
 }

@@ -349,6 +349,27 @@ class DeviceTrackerTest {
     }
 
     @Test
+    void shouldNumberEveryUpdateOfAReleaseDayWithAStrictlyGrowingRevisionPerDay() {
+        // Given a device failing on day 1, then a second failure on day 1 and one device changing on day 2
+        send(result("dev-a", JAN, Outcome.FAILED, at(10), device("dev-a", 19045, 572, 80, OLD, true, false), false));
+        send(result("dev-b", JAN, Outcome.FAILED, at(11), device("dev-b", 19045, 572, 80, OLD, true, false), false));
+        observe(device("dev-b", 19045, 572, 70, FIXED, true, true), at(60 * 26));
+
+        // then per kb|day key the revisions count that key's records from 1, one more each time
+        Map<String, List<Long>> revisions = new TreeMap<>();
+        for (KeyValue<String, ReleaseProgress> record : progress.readKeyValuesToList()) {
+            revisions.computeIfAbsent(record.key, k -> new java.util.ArrayList<>()).add(record.value.getRevision());
+        }
+        assertThat(revisions).containsKeys(JAN + "|2024-01-09", JAN + "|2024-01-10");
+        revisions.forEach((key, seen) -> assertThat(seen).as(key)
+                .isEqualTo(java.util.stream.LongStream.rangeClosed(1, seen.size()).boxed().toList()));
+        // and the day rows in the changelogged store hold the newest revision of each day
+        KeyValueStore<String, ReleaseProgress> days = driver.getKeyValueStore(Names.STORE_RELEASE_PROGRESS);
+        revisions.forEach((key, seen) -> assertThat(days.get(key).getRevision()).as(key)
+                .isEqualTo(seen.get(seen.size() - 1)));
+    }
+
+    @Test
     void shouldTrackAReleaseAddedToTheCatalogWithoutARestart() {
         publish(release("KB5099999", List.of(19045), "10.0.19041.9999", "2026-04-14"));
         inventories.pipeInput("dev-a", device("dev-a", 19045, 572, 80, OLD, true, false), at(1));

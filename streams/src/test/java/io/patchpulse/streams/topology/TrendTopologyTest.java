@@ -122,6 +122,37 @@ class TrendTopologyTest {
     }
 
     @Test
+    void shouldNumberEveryUpdateOfAWindowsTotalsWithAStrictlyGrowingRevisionIncludingTheRetraction() {
+        // Given dev-a failing twice while a reboot is pending and dev-b failing, all in hour 0 of one cohort,
+        DeviceInventory a = inventory("dev-a", 572, 80, true);
+        DeviceInventory b = inventory("dev-b", 607, 120, true);
+        send(Events.event("dev-a", at(HOUR_0, 1), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(a).build());
+        send(Events.event("dev-a", at(HOUR_0, 30), Outcome.FAILED).setErrorCode("0x80070643").setRebootPending(true)
+                .setInventory(a).build());
+        send(failed("dev-b", at(HOUR_0, 5), b));
+        // when dev-a's success two hours later shows both its failures were false (hour 0 is retracted)
+        send(succeeded("dev-a", at(HOUR_0, 150), a));
+
+        // then hour 0's records (the cache is off: one per update) carry revisions 1, 2, 3, ... in order
+        List<FailureTrend> hour0 = trends.readKeyValuesToList().stream()
+                .filter(record -> record.key.equals(HOUR_0 + TPM_SMALL)).map(record -> record.value).toList();
+        assertThat(hour0).extracting(FailureTrend::getRevision).as("three failures, then one retraction")
+                .containsExactly(1L, 2L, 3L, 4L);
+        FailureTrend retracted = hour0.get(hour0.size() - 1);
+        assertThat(retracted.getFailures()).as("the retraction is the newest revision").isEqualTo(1);
+        assertThat(hour0.get(hour0.size() - 2).getFailures()).isEqualTo(3);
+
+        // and the revision lives in the changelogged store, where a restarted task finds it
+        assertThat(driver.<String, FailureTrend>getKeyValueStore(Names.STORE_TRENDS).get(HOUR_0 + TPM_SMALL)
+                .getRevision()).isEqualTo(4);
+
+        // and when another event reaches hour 0 after the retraction, the count goes on from there
+        send(failed("dev-c", at(HOUR_0, 59), inventory("dev-c", 572, 80, true)));
+        assertThat(trends.readKeyValuesToMap().get(HOUR_0 + TPM_SMALL).getRevision()).isEqualTo(5);
+    }
+
+    @Test
     void shouldTakeBackAFalseFailureThatArrivesAfterTheSuccessThatFollowedIt() {
         DeviceInventory a = inventory("dev-a", 572, 80, true);
         send(succeeded("dev-a", at(HOUR_0, 150), a));
