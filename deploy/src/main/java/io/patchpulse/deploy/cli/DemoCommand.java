@@ -40,8 +40,8 @@ public final class DemoCommand implements Callable<Integer> {
     private MetricsOptions metricsOptions;
 
     @Option(names = "--victoriametrics-url", paramLabel = "URL", description = "Write trends and release progress "
-            + "to this VictoriaMetrics (run it with -retentionPeriod=100y -dedup.minScrapeInterval=1ms) instead of "
-            + "one the demo starts.")
+            + "to this VictoriaMetrics instead of one the demo starts (run it with -retentionPeriod=100y "
+            + "-dedup.minScrapeInterval=1m; read a window with last_over_time(...[1h]) at its end).")
     private String victoriaMetricsUrl;
 
     @Option(names = "--alertmanager-url", paramLabel = "URL", description = "Post spike alerts to this Alertmanager "
