@@ -73,8 +73,8 @@ class DemoSpikeIT {
         try {
             String alertmanager = awaitLine(output, "Alertmanager at (\\S+)");
             String dashboard = awaitLine(output, "dashboard: (\\S+)");
-            assertThat(dashboard).as("the dashboard opens on the spike's KB").endsWith("kb=" + spike.cohort().kb()
-                    + "&refresh=5");
+            assertThat(dashboard).as("the dashboard opens on the spike's KB and period")
+                    .contains("kb=" + spike.cohort().kb() + "&from=2024-02-11&refresh=5");
             try (HeadlessChromium chromium = HeadlessChromium.start(dir.resolve("chromium"), "demo-screenshots")) {
                 chromium.driver().get(dashboard.replace("refresh=5", "refresh=1"));
 

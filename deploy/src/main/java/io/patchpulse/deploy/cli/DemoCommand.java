@@ -108,7 +108,8 @@ public final class DemoCommand implements Callable<Integer> {
             if (alertmanagerAt != null) {
                 out.printf("Alertmanager at %s%n", alertmanagerAt);
             }
-            out.printf("dashboard: %s?kb=%s&refresh=5%n", pipeline.dashboardUrl(), dashboardKb(planned));
+            out.printf("dashboard: %s?kb=%s&from=%s&refresh=5%n", pipeline.dashboardUrl(), dashboardKb(planned),
+                    simulation.start().truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString().substring(0, 10));
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 
