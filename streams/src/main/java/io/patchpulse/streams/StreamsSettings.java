@@ -38,6 +38,11 @@ public final class StreamsSettings extends AbstractConfig {
     public static final String GRACE_CONFIG = "trend.grace";
     private static final String GRACE_DOC = "How long after a window closes late events still count, ISO-8601 "
             + "duration; later ones go to the dead-letter topic. Default P7D.";
+    public static final String COMBINE_EVERY_CONFIG = "trend.combine.every";
+    private static final String COMBINE_EVERY_DOC = "How long each task sums trend deltas per window and cohort "
+            + "before they are shuffled by cohort, ISO-8601 duration (wall clock); PT0S sends every delta on its own. "
+            + "Totals are the same either way; fewer records cross the shuffle, and a total shows up to this much "
+            + "later. Default PT1S.";
     public static final String STATE_DIR_CONFIG = "state.dir";
     private static final String STATE_DIR_DOC = "Directory of the local state stores. Default "
             + "${java.io.tmpdir}/patchpulse-streams.";
@@ -93,6 +98,7 @@ public final class StreamsSettings extends AbstractConfig {
             .define(COMMIT_INTERVAL_CONFIG, Type.LONG, 1000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     COMMIT_INTERVAL_DOC)
             .define(THREADS_CONFIG, Type.INT, 1, ConfigDef.Range.atLeast(1), Importance.LOW, THREADS_DOC)
+            .define(COMBINE_EVERY_CONFIG, Type.STRING, "PT1S", Importance.LOW, COMBINE_EVERY_DOC)
             .define(FALSE_FAILURE_WITHIN_CONFIG, Type.STRING, "P3D", Importance.MEDIUM, FALSE_FAILURE_WITHIN_DOC)
             .define(SPACE_EVIDENCE_WITHIN_CONFIG, Type.STRING, "PT1H", Importance.LOW, SPACE_EVIDENCE_WITHIN_DOC)
             .define(ALERT_BASELINE_WINDOWS_CONFIG, Type.INT, 24, ConfigDef.Range.between(1, 672), Importance.MEDIUM,
@@ -133,9 +139,10 @@ public final class StreamsSettings extends AbstractConfig {
                 getDouble(ALERT_STAY_FRACTION_CONFIG));
         try {
             this.topology = new TopologySettings(new Topics(getString(TOPIC_PREFIX_CONFIG)), window, grace, rules,
-                    alerts);
+                    alerts, duration(COMBINE_EVERY_CONFIG));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(TREND_WINDOW_CONFIG + " / " + GRACE_CONFIG + ": " + e.getMessage());
+            throw new ConfigException(TREND_WINDOW_CONFIG + " / " + GRACE_CONFIG + " / " + COMBINE_EVERY_CONFIG + ": "
+                    + e.getMessage());
         }
         this.queryListen = hostPort(QUERY_LISTEN_CONFIG, true);
         this.queryAdvertised = getString(QUERY_ADVERTISED_CONFIG).isBlank() ? null

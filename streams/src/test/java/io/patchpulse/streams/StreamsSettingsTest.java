@@ -18,6 +18,7 @@ class StreamsSettingsTest {
 
         assertThat(settings.topology().window()).isEqualTo(Duration.ofHours(1));
         assertThat(settings.topology().grace()).isEqualTo(Duration.ofDays(7));
+        assertThat(settings.topology().combineEvery()).isEqualTo(Duration.ofSeconds(1));
         assertThat(settings.topology().topics().installEvents.name()).isEqualTo("patchpulse.install-events");
         Properties props = settings.streamsProperties();
         assertThat(props).containsEntry(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "exactly_once_v2")
@@ -49,5 +50,11 @@ class StreamsSettingsTest {
         assertThatThrownBy(() -> new StreamsSettings(Map.of("bootstrap.servers", "b:1",
                 "processing.guarantee", "exactly_once")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("processing.guarantee");
+        assertThatThrownBy(() -> new StreamsSettings(Map.of("bootstrap.servers", "b:1",
+                "trend.combine.every", "-PT1S")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("trend.combine.every")
+                .hasMessageContaining("combine interval");
+        assertThat(new StreamsSettings(Map.of("bootstrap.servers", "b:1", "trend.combine.every", "PT0S")).topology()
+                .combineEvery()).isZero();
     }
 }

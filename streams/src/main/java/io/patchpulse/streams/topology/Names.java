@@ -39,6 +39,9 @@ public final class Names {
     public static final String STORE_PENDING_FAILURES = "reboot-pending-failures";
     /** Totals per window and cohort. */
     public static final String STORE_TRENDS = "trend-totals";
+    /** Step 3b: per window and cohort, the deltas of this task not yet shuffled ({@code TrendCombiner}). */
+    public static final String STORE_TREND_COMBINER = "trend-combiner";
+    public static final String COMBINE_TRENDS = "combine-trends";
 
     // Device status, remediations, release progress (DeviceTracker, ReleaseProgressAggregator).
     public static final String SOURCE_RELEASES = "releases-source";

@@ -12,9 +12,11 @@ import java.time.Duration;
  * @param grace   how long after a window closes (in event time) its late events are still counted (default 7 days)
  * @param rules   the truth of a failure: false failures and confirmed space failures
  * @param alerts  when a cohort's failures count as a spike
+ * @param combineEvery how long (wall clock) each task sums trend deltas per window and cohort before the shuffle by
+ *                     cohort ({@link TrendCombiner}); zero: no combiner, every delta is shuffled on its own
  */
 public record TopologySettings(Topics topics, Duration window, Duration grace, DeviceRules rules,
-                               AlertRules alerts) {
+                               AlertRules alerts, Duration combineEvery) {
 
     /** Default trend window. */
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
@@ -36,6 +38,10 @@ public record TopologySettings(Topics topics, Duration window, Duration grace, D
         if (grace == null || grace.isNegative()) {
             throw new IllegalArgumentException("grace must be zero or positive, got " + grace);
         }
+        if (combineEvery == null || combineEvery.isNegative()) {
+            throw new IllegalArgumentException("the combine interval must be zero (off) or positive, got "
+                    + combineEvery);
+        }
         if (rules == null || alerts == null) {
             throw new IllegalArgumentException("device rules and alert rules must be given");
         }
@@ -46,9 +52,19 @@ public record TopologySettings(Topics topics, Duration window, Duration grace, D
         }
     }
 
-    /** Settings with the default device and alert rules. */
+    /** Settings without the combiner (every delta is shuffled on its own, as the topology tests expect). */
+    public TopologySettings(Topics topics, Duration window, Duration grace, DeviceRules rules, AlertRules alerts) {
+        this(topics, window, grace, rules, alerts, Duration.ZERO);
+    }
+
+    /** Settings with the default device and alert rules, without the combiner. */
     public TopologySettings(Topics topics, Duration window, Duration grace) {
         this(topics, window, grace, DeviceRules.defaults(), AlertRules.defaults());
+    }
+
+    /** A copy that combines trend deltas for {@code every} (wall clock) before the shuffle; zero turns it off. */
+    public TopologySettings withCombineEvery(Duration every) {
+        return new TopologySettings(topics, window, grace, rules, alerts, every);
     }
 
     /** Defaults for a topic registry. */

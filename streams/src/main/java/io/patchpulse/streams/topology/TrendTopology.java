@@ -34,7 +34,7 @@ import org.apache.kafka.common.utils.Bytes;
  *  install-events ─▶ 1 validate ─┬─ rejected ─────────────────────────────────────────────▶ install-events-dlq
  *                                └─ accepted ─▶ 2 enrich (device-inventory table) ─▶ 3 count devices ─┬─ late ─▶ dlq
  *                                                                                                     └─ deltas
- *  deltas ─▶ 4 shuffle by cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─┬─▶ failure-trends
+ *  deltas ─▶ 3b combine per task (optional) ─▶ 4 shuffle by cohort (trend-by-cohort) ─▶ 5 sum (trend-totals) ─┬─▶ failure-trends
  *                                                                           └─▶ 6 spike alerts ─▶ alerts
  *  3 admitted events + device-inventory changes ─▶ 7 track devices (device-status store; releases global store)
  *      ─┬─▶ device-status, remediations
@@ -118,9 +118,20 @@ public final class TrendTopology {
         // 4 shuffle by cohort (the window stays in the key but not in the partition: every window of a cohort
         // lands in one task, so step 6 sees its whole history), 5 sum the deltas into totals, emitted on commit
         // (the cache folds bursts).
-        KStream<String, FailureTrend> totals = counted.get(Names.SPLIT_COUNTED + Names.DELTAS)
-                .map((deviceId, result) -> org.apache.kafka.streams.KeyValue.pair(result.trendKey(), result.delta()),
-                        Named.as(Names.KEY_BY_COHORT))
+        KStream<String, Counted> deltas = counted.get(Names.SPLIT_COUNTED + Names.DELTAS);
+        KStream<String, FailureTrend> byCohort;
+        if (settings.combineEvery().isZero()) {
+            byCohort = deltas.map((deviceId, result) -> KeyValue.pair(result.trendKey(), result.delta()),
+                    Named.as(Names.KEY_BY_COHORT));
+        } else {
+            // 3b combine: one delta per window and cohort per interval goes through the shuffle (TrendCombiner).
+            builder.addStateStore(Stores.timestampedKeyValueStoreBuilder(
+                    Stores.inMemoryKeyValueStore(Names.STORE_TREND_COMBINER), Serdes.String(), trendSerde)
+                    .withCachingEnabled());
+            byCohort = deltas.process(() -> new TrendCombiner(settings.combineEvery()), Named.as(Names.COMBINE_TRENDS),
+                    Names.STORE_TREND_COMBINER);
+        }
+        KStream<String, FailureTrend> totals = byCohort
                 .repartition(Repartitioned.<String, FailureTrend>as(Names.REPARTITION_BY_COHORT)
                         .withKeySerde(Serdes.String())
                         .withValueSerde(trendSerde)
