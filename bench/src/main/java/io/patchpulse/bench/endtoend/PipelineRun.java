@@ -84,6 +84,7 @@ final class PipelineRun {
             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
             remember(started, admin);
             TopicSetup.ensure(admin, topics, partitions, (short) 1);
+            awaitLeaders(admin, topics, Duration.ofSeconds(60));
             try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of())) {
                 BundledCatalog.publish(publisher, topics, BundledCatalog.releases());
             }
@@ -140,6 +141,33 @@ final class PipelineRun {
                 } catch (Exception e) {
                     out.printf("  stopping %s failed: %s%n", started.get(i).getClass().getSimpleName(), e);
                 }
+            }
+        }
+    }
+
+    /**
+     * Waits until every partition of the new topics answers a list-offsets request (has a leader), as AllInOne's
+     * releases check does in passing: on a loaded machine a send right after creation can otherwise wait out the
+     * producer's delivery timeout.
+     */
+    static void awaitLeaders(Admin admin, Topics topics, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+                        new java.util.HashMap<>();
+                List<String> names = topics.all().stream().map(topic -> topic.name()).toList();
+                admin.describeTopics(names).allTopicNames().get().forEach((name, description) ->
+                        description.partitions().forEach(info -> request.put(
+                                new org.apache.kafka.common.TopicPartition(name, info.partition()),
+                                org.apache.kafka.clients.admin.OffsetSpec.latest())));
+                admin.listOffsets(request).all().get();
+                return;
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the topics have no leaders after " + timeout, e.getCause());
+                }
+                Thread.sleep(200);
             }
         }
     }

@@ -54,6 +54,7 @@ final class RawRoundTrip {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                     kafka.bootstrapServers()))) {
                 TopicSetup.ensure(admin, topics, partitions, (short) 1);
+                PipelineRun.awaitLeaders(admin, topics, Duration.ofSeconds(60));
             }
             List<TopicPartition> assigned = new ArrayList<>();
             for (int p = 0; p < partitions; p++) {
