@@ -162,7 +162,10 @@ final class ResourceMeter implements AutoCloseable {
                 || name.contains("statedir")) {
             return STREAMS;
         }
-        if (name.contains("questdb") || name.startsWith("qdb") || name.contains("wal") && !name.contains("kafka")) {
+        // QuestDB's worker pools are named for their role: shared-network_0, shared-write_0, mat-view-refresh_0 ...
+        if (name.contains("questdb") || name.startsWith("qdb") || name.startsWith("shared-")
+                || name.startsWith("mat-view") || name.startsWith("export_") || name.startsWith("logging_")
+                || name.contains("wal") && !name.contains("kafka")) {
             return QUESTDB;
         }
         if (name.contains("kafka") || name.contains("broker") || name.contains("controller") || name.contains("raft")
@@ -170,7 +173,8 @@ final class ResourceMeter implements AutoCloseable {
                 || name.contains("logdir") || name.contains("group-coordinator") || name.contains("transaction")
                 || name.contains("quorum") || name.contains("metadata") || name.contains("share-coordinator")
                 || name.contains("scheduler") || name.contains("request-handler") || name.contains("socket")
-                || name.contains("processor") || name.contains("acceptor") || name.contains("executor-")) {
+                || name.contains("processor") || name.contains("acceptor") || name.contains("executor-")
+                || name.contains("addpartitionstotxn") || name.contains("reaper")) {
             return BROKER;
         }
         return OTHER;

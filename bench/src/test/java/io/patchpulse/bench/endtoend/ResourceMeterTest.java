@@ -16,6 +16,8 @@ class ResourceMeterTest {
                 .isEqualTo(ResourceMeter.CLIENTS);
         assertThat(ResourceMeter.component("data-plane-kafka-request-handler-0")).isEqualTo(ResourceMeter.BROKER);
         assertThat(ResourceMeter.component("questdb-shared-network-1")).isEqualTo(ResourceMeter.QUESTDB);
+        assertThat(ResourceMeter.component("shared-write_1")).isEqualTo(ResourceMeter.QUESTDB);
+        assertThat(ResourceMeter.component("AddPartitionsToTxnSenderThread-1")).isEqualTo(ResourceMeter.BROKER);
         assertThat(ResourceMeter.component("something-else")).isEqualTo(ResourceMeter.OTHER);
     }
 
