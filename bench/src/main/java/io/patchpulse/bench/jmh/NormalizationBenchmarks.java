@@ -15,6 +15,7 @@ import io.patchpulse.schemas.values.Cohort;
 import io.patchpulse.schemas.values.ErrorCode;
 import io.patchpulse.schemas.values.KbId;
 import io.patchpulse.schemas.values.WinreVersion;
+import io.patchpulse.schemas.serde.AvroTrust;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +55,7 @@ public class NormalizationBenchmarks {
 
     @Setup
     public void setUp() {
+        AvroTrust.install(); // a fork builds Avro objects before any serde is loaded: trust our classes first
         deviceIds = DeviceIds.hmac(new byte[32]);
         inventory = DeviceInventory.newBuilder()
                 .setDeviceId("d-0f3c5e")

@@ -5,6 +5,7 @@ import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.parse.ParseContext;
 import io.patchpulse.collector.parse.ParseResult;
 import io.patchpulse.collector.parse.Parsers;
+import io.patchpulse.schemas.serde.AvroTrust;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.time.Instant;
@@ -40,6 +41,7 @@ public class ParserBenchmarks {
 
     @Setup
     public void setUp() {
+        AvroTrust.install(); // a fork builds Avro objects before any serde is loaded: trust our classes first
         context = new ParseContext(DeviceIds.hmac(new byte[32]), RECEIVED_AT, "bench");
         for (InputFormat format : InputFormat.values()) {
             documents.put(format, ParserInputs.document(format, ITEMS));

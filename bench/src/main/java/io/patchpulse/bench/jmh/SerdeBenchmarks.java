@@ -10,6 +10,7 @@ import io.patchpulse.schemas.avro.Outcome;
 import io.patchpulse.schemas.avro.ReleaseProgress;
 import io.patchpulse.schemas.serde.AvroSerde;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.schemas.serde.AvroTrust;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Map;
@@ -52,6 +53,7 @@ public class SerdeBenchmarks {
     @Setup
     @SuppressWarnings("unchecked")
     public void setUp() {
+        AvroTrust.install(); // a fork builds Avro objects before any serde is loaded: trust our classes first
         eventSerde = (AvroSerde<InstallEvent>) topics.installEvents.valueSerde();
         inventorySerde = (AvroSerde<DeviceInventory>) topics.deviceInventory.valueSerde();
         trendSerde = (AvroSerde<FailureTrend>) topics.failureTrends.valueSerde();

@@ -8,6 +8,7 @@ import io.patchpulse.schemas.avro.Release;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.streams.topology.TopologySettings;
 import io.patchpulse.streams.topology.TrendTopology;
+import io.patchpulse.schemas.serde.AvroTrust;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -78,6 +79,7 @@ public class TopologyBenchmark {
 
     @Setup(Level.Trial)
     public void prepare() {
+        AvroTrust.install(); // a fork builds Avro objects before any serde is loaded: trust our classes first
         releases = BundledCatalog.releases();
         eventBatches = new ArrayList<>();
         inventoryBatches = new ArrayList<>();
