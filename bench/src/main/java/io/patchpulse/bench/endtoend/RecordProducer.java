@@ -1,5 +1,6 @@
 package io.patchpulse.bench.endtoend;
 
+import io.patchpulse.collector.publish.KafkaPublisher;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,19 +22,10 @@ final class RecordProducer {
     private RecordProducer() {
     }
 
-    /**
-     * The settings {@code KafkaPublisher} pins (its {@code producerProperties} is package-private, so they are
-     * repeated here; keep them in step). Batch size and buffer memory are left at Kafka's defaults, as there.
-     */
+    /** KafkaPublisher's own producer settings (the collector's), with the bench's client id. */
     static Map<String, Object> properties(String bootstrapServers) {
-        Map<String, Object> properties = new LinkedHashMap<>();
-        properties.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        properties.put(ProducerConfig.ACKS_CONFIG, "all");
-        properties.put(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID);
-        properties.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        properties.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        return properties;
+        return new LinkedHashMap<>(KafkaPublisher.producerProperties(bootstrapServers,
+                Map.of(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID)));
     }
 
     /** The producer settings as reported: ours plus the Kafka defaults that matter for throughput. */

@@ -119,7 +119,7 @@ public final class KafkaPublisher implements AutoCloseable {
      *
      * @throws IllegalArgumentException when an extra property would weaken a pinned setting
      */
-    static Map<String, Object> producerProperties(String bootstrapServers, Map<String, ?> extraProperties) {
+    public static Map<String, Object> producerProperties(String bootstrapServers, Map<String, ?> extraProperties) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrap servers must be given (host:port[,host:port...])");
         }
