@@ -1,0 +1,51 @@
+package io.patchpulse.bench.latency;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one {@link LatencyProbe} run measured, with the settings it ran under. Plain fields only, so Jackson writes it
+ * as is ({@link #toJson()}).
+ *
+ * @param startedAt                 wall-clock start of the load, ISO-8601 UTC
+ * @param targetEventsPerSecond     the rate asked for
+ * @param durationSeconds           how long the load was asked to last
+ * @param sendSeconds               how long publishing actually took (longer than asked when the producer could not
+ *                                  keep up)
+ * @param eventsSent                events published (load and probes)
+ * @param eventsAcknowledged        of those, acknowledged by the broker
+ * @param achievedEventsPerSecond   {@code eventsAcknowledged / sendSeconds}
+ * @param probesSent                probe events among them
+ * @param probesSeen                probes whose trend row was seen in QuestDB
+ * @param probesMissing             KB ids of the probes never seen (empty on a complete run)
+ * @param latency                   accepted (producer acknowledgement) to visible (first poll that saw the row)
+ * @param pollIntervalMs            pause between two polls of QuestDB
+ * @param polls                     polls made
+ * @param meanPollMs                mean duration of one poll (the resolution of "visible" is interval + this)
+ * @param pollErrors                polls that failed (an answer missing is retried at the next poll)
+ * @param producerSettings          the producer settings of the load (those of the collector)
+ * @param pipelineSettings          the pipeline settings as the caller stated them (guarantee, commit interval, sink
+ *                                  poll timeout...)
+ */
+public record LatencyResult(String startedAt, double targetEventsPerSecond, double durationSeconds,
+        double sendSeconds, long eventsSent, long eventsAcknowledged, double achievedEventsPerSecond, int probesSent,
+        int probesSeen, List<String> probesMissing, LatencyStats latency, long pollIntervalMs, long polls,
+        double meanPollMs, long pollErrors, Map<String, String> producerSettings,
+        Map<String, String> pipelineSettings) {
+
+    public LatencyResult {
+        probesMissing = List.copyOf(probesMissing);
+        producerSettings = Map.copyOf(producerSettings);
+        pipelineSettings = Map.copyOf(pipelineSettings);
+    }
+
+    /** True when every probe was seen. */
+    public boolean complete() {
+        return probesMissing.isEmpty() && probesSeen == probesSent;
+    }
+
+    /** This result as one JSON object. */
+    public String toJson() {
+        return Json.write(this);
+    }
+}
