@@ -59,9 +59,11 @@ public final class LatencyProbe {
      * @param drainTimeout    how long after the load the last probes may take to show up
      * @param firstProbeKb    KB number of the first probe (7 digits); the probes use the next {@code probes} numbers,
      *                        which must not be in the store yet
+     * @param warmup          load at the same rate before {@code duration}, without probes: a pipeline just started
+     *                        (first transactions, caches, JIT) answers slower for some seconds
      */
     public record Settings(double eventsPerSecond, Duration duration, int probes, Duration pollInterval,
-            Duration drainTimeout, long firstProbeKb) {
+            Duration drainTimeout, long firstProbeKb, Duration warmup) {
 
         /** The first KB number {@link #of} uses; a second run on the same store needs another one. */
         public static final long DEFAULT_FIRST_PROBE_KB = 8_000_000L;
@@ -73,6 +75,10 @@ public final class LatencyProbe {
             Objects.requireNonNull(duration, "duration");
             Objects.requireNonNull(pollInterval, "pollInterval");
             Objects.requireNonNull(drainTimeout, "drainTimeout");
+            Objects.requireNonNull(warmup, "warmup");
+            if (warmup.isNegative()) {
+                throw new IllegalArgumentException("warm-up must not be negative, got " + warmup);
+            }
             if (duration.isNegative() || duration.isZero() || pollInterval.isNegative() || pollInterval.isZero()) {
                 throw new IllegalArgumentException("duration and poll interval must be positive");
             }
@@ -84,19 +90,36 @@ public final class LatencyProbe {
             ProbeEvents.kb(firstProbeKb + probes - 1);
         }
 
-        /** Polls every 25 ms, waits up to 60 s for the last probes, probe KBs from {@value #DEFAULT_FIRST_PROBE_KB}. */
+        /**
+         * Polls every 25 ms, waits up to 60 s for the last probes, probe KBs from {@value #DEFAULT_FIRST_PROBE_KB},
+         * no warm-up.
+         */
         public static Settings of(double eventsPerSecond, Duration duration, int probes) {
             return new Settings(eventsPerSecond, duration, probes, Duration.ofMillis(25), Duration.ofSeconds(60),
-                    DEFAULT_FIRST_PROBE_KB);
+                    DEFAULT_FIRST_PROBE_KB, Duration.ZERO);
         }
 
         /** The same with the probes' KB numbers starting at {@code first}. */
         public Settings withFirstProbeKb(long first) {
-            return new Settings(eventsPerSecond, duration, probes, pollInterval, drainTimeout, first);
+            return new Settings(eventsPerSecond, duration, probes, pollInterval, drainTimeout, first, warmup);
+        }
+
+        /** The same with {@code warmup} of load without probes first. */
+        public Settings withWarmup(Duration warmup) {
+            return new Settings(eventsPerSecond, duration, probes, pollInterval, drainTimeout, firstProbeKb, warmup);
+        }
+
+        /** The same waiting up to {@code drainTimeout} for the last probes after the load. */
+        public Settings withDrainTimeout(Duration drainTimeout) {
+            return new Settings(eventsPerSecond, duration, probes, pollInterval, drainTimeout, firstProbeKb, warmup);
         }
 
         long totalEvents() {
             return totalEvents(eventsPerSecond, duration);
+        }
+
+        long warmupEvents() {
+            return totalEvents(eventsPerSecond, warmup);
         }
 
         private static long totalEvents(double rate, Duration duration) {
@@ -145,10 +168,12 @@ public final class LatencyProbe {
         }
         requireUnused(kbs);
 
-        long total = settings.totalEvents();
-        long[] probeAt = new long[probes]; // index in the stream of each probe, evenly spread
+        long warmupEvents = settings.warmupEvents();
+        long measured = settings.totalEvents();
+        long total = warmupEvents + measured;
+        long[] probeAt = new long[probes]; // index in the stream of each probe, evenly spread after the warm-up
         for (int i = 0; i < probes; i++) {
-            probeAt[i] = (long) ((i + 0.5) * total / probes);
+            probeAt[i] = warmupEvents + (long) ((i + 0.5) * measured / probes);
         }
         AtomicLongArray acked = new AtomicLongArray(probes);
         AtomicLongArray seen = new AtomicLongArray(probes);
@@ -201,19 +226,24 @@ public final class LatencyProbe {
 
         List<String> missing = outstanding.keySet().stream().sorted().collect(Collectors.toList());
         List<Long> latencies = new ArrayList<>(probes);
+        List<Double> inSendOrder = new ArrayList<>(probes);
         for (int i = 0; i < probes; i++) {
             if (seen.get(i) != 0 && acked.get(i) != 0) {
                 // The poll started before the callback ran on the producer thread: visible at acknowledgement.
-                latencies.add(Math.max(0, seen.get(i) - acked.get(i)));
+                long nanos = Math.max(0, seen.get(i) - acked.get(i));
+                latencies.add(nanos);
+                inSendOrder.add(Math.round(nanos / 1_000.0) / 1_000.0);
+            } else {
+                inSendOrder.add(null);
             }
         }
         double sendSeconds = (sendEnd - start) / 1e9;
         LatencyResult result = new LatencyResult(startedAt.toString(), settings.eventsPerSecond(),
-                settings.duration().toNanos() / 1e9, sendSeconds, producer.sent(), producer.acknowledged(),
+                settings.duration().toNanos() / 1e9, settings.warmup().toNanos() / 1e9, sendSeconds, producer.sent(), producer.acknowledged(),
                 producer.acknowledged() / sendSeconds, probes, probes - missing.size(), missing,
                 latencies.isEmpty() ? null : LatencyStats.ofNanos(latencies.stream().mapToLong(Long::longValue)
                         .toArray()),
-                settings.pollInterval().toMillis(), poller.polls.get(),
+                inSendOrder, settings.pollInterval().toMillis(), poller.polls.get(),
                 poller.polls.get() == 0 ? 0 : poller.pollNanos.get() / 1e6 / poller.polls.get(),
                 poller.errors.get(), AckTimedProducer.reportedSettings(), pipelineSettings);
         if (!result.complete()) {

@@ -9,16 +9,20 @@ import java.util.Map;
  *
  * @param startedAt                 wall-clock start of the load, ISO-8601 UTC
  * @param targetEventsPerSecond     the rate asked for
- * @param durationSeconds           how long the load was asked to last
- * @param sendSeconds               how long publishing actually took (longer than asked when the producer could not
- *                                  keep up)
- * @param eventsSent                events published (load and probes)
+ * @param durationSeconds           how long the probed load was asked to last
+ * @param warmupSeconds             load without probes before it
+ * @param sendSeconds               how long publishing actually took, warm-up included (longer than asked when the
+ *                                  producer could not keep up)
+ * @param eventsSent                events published (warm-up, load and probes)
  * @param eventsAcknowledged        of those, acknowledged by the broker
  * @param achievedEventsPerSecond   {@code eventsAcknowledged / sendSeconds}
  * @param probesSent                probe events among them
  * @param probesSeen                probes whose trend row was seen in QuestDB
  * @param probesMissing             KB ids of the probes never seen (empty on a complete run)
- * @param latency                   accepted (producer acknowledgement) to visible (first poll that saw the row)
+ * @param latency                   accepted (producer acknowledgement) to visible (first poll that saw the row);
+ *                                  {@code null} only when no probe was seen
+ * @param probeLatenciesMs          each probe's latency in send order ({@code null} for a missing one): a rise from
+ *                                  first to last means a backlog grew, the rate was above what the pipeline sustains
  * @param pollIntervalMs            pause between two polls of QuestDB
  * @param polls                     polls made
  * @param meanPollMs                mean duration of one poll (the resolution of "visible" is interval + this)
@@ -28,13 +32,14 @@ import java.util.Map;
  *                                  poll timeout...)
  */
 public record LatencyResult(String startedAt, double targetEventsPerSecond, double durationSeconds,
-        double sendSeconds, long eventsSent, long eventsAcknowledged, double achievedEventsPerSecond, int probesSent,
-        int probesSeen, List<String> probesMissing, LatencyStats latency, long pollIntervalMs, long polls,
+        double warmupSeconds, double sendSeconds, long eventsSent, long eventsAcknowledged, double achievedEventsPerSecond, int probesSent,
+        int probesSeen, List<String> probesMissing, LatencyStats latency, List<Double> probeLatenciesMs, long pollIntervalMs, long polls,
         double meanPollMs, long pollErrors, Map<String, String> producerSettings,
         Map<String, String> pipelineSettings) {
 
     public LatencyResult {
         probesMissing = List.copyOf(probesMissing);
+        probeLatenciesMs = java.util.Collections.unmodifiableList(new java.util.ArrayList<>(probeLatenciesMs));
         producerSettings = Map.copyOf(producerSettings);
         pipelineSettings = Map.copyOf(pipelineSettings);
     }

@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Both latency probes on the real embedded pipeline, tiny: they must come back complete (every probe seen, the alert
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LatencyProbesIT {
 
+    private static final Logger LOG = LoggerFactory.getLogger(LatencyProbesIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -29,24 +32,26 @@ class LatencyProbesIT {
     @Test
     void shouldSeeEveryProbeAndReportOrderedPercentiles() throws Exception {
         try (AllInOne pipeline = AllInOne.start(dir.resolve("data"), new SimpleMeterRegistry())) {
-            // Given 20 probes among 200 events/s for 10 s
-            LatencyProbe probe = new LatencyProbe(pipeline, LatencyProbe.Settings.of(200, Duration.ofSeconds(10), 20),
-                    PipelineSettings.allInOneDefaults());
+            // Given 20 probes among 200 events/s for 10 s, after 2 s of load without probes
+            LatencyProbe probe = new LatencyProbe(pipeline, LatencyProbe.Settings.of(200, Duration.ofSeconds(10), 20)
+                    .withWarmup(Duration.ofSeconds(2)), PipelineSettings.allInOneDefaults());
 
             // When it runs
             LatencyResult result = probe.run();
+            LOG.info("latency probe result: {}", result.toJson());
 
             // Then every probe was seen, and every event acknowledged
             assertThat(result.complete()).isTrue();
             assertThat(result.probesSent()).isEqualTo(20);
             assertThat(result.probesSeen()).isEqualTo(20);
             assertThat(result.probesMissing()).isEmpty();
-            assertThat(result.eventsSent()).isEqualTo(2_000);
+            assertThat(result.eventsSent()).isEqualTo(2_400);
             assertThat(result.eventsAcknowledged()).isEqualTo(result.eventsSent());
             assertThat(result.achievedEventsPerSecond()).isPositive();
             // And the latencies are 20 samples in order
             LatencyStats latency = result.latency();
             assertThat(latency.count()).isEqualTo(20);
+            assertThat(result.probeLatenciesMs()).hasSize(20).doesNotContainNull();
             assertThat(latency.minMs()).isLessThanOrEqualTo(latency.p50Ms());
             assertThat(latency.p50Ms()).isLessThanOrEqualTo(latency.p99Ms());
             assertThat(latency.p99Ms()).isLessThanOrEqualTo(latency.maxMs());
@@ -73,6 +78,7 @@ class LatencyProbesIT {
 
             // When a spike is planted in it
             AlertDelayResult result = probe.run();
+            LOG.info("alert delay probe result: {}", result.toJson());
 
             // Then its alert was seen on the topic, in QuestDB and in Alertmanager
             assertThat(result.spikes()).hasSize(1);
