@@ -33,15 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.Deserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -188,15 +181,17 @@ public final class AlertDelayProbe {
             thread.setDaemon(true);
             return thread;
         });
-        AtomicBoolean stop = new AtomicBoolean();
-        Thread reader = new Thread(() -> readAlertsTopic(observed, stop), "alert-delay-topic-reader");
-        reader.setDaemon(true);
+        TopicWatcher<SpikeAlert> alertsTopic = new TopicWatcher<>(bootstrapServers, topics.alerts.name(),
+                topics.alerts.valueSerde().deserializer(), (alert, nanos) -> {
+                    if (alert.getState() == AlertState.FIRING) {
+                        observed.see(observed.topic, alert.getKb(), nanos);
+                    }
+                });
         try (AckTimedProducer producer = new AckTimedProducer(bootstrapServers, topics)) {
             publishBaselines(producer, kbs, runId, windowMs);
             awaitBaselines(kbs);
 
-            reader.start();
-            observed.awaitReaderReady(settings.timeout());
+            alertsTopic.start(settings.timeout());
             polls.scheduleWithFixedDelay(() -> pollQuestDb(observed), 0, settings.pollInterval().toNanos(),
                     TimeUnit.NANOSECONDS);
             polls.scheduleWithFixedDelay(() -> pollAlertmanager(observed), 0, settings.pollInterval().toNanos(),
@@ -209,10 +204,12 @@ public final class AlertDelayProbe {
                 }
             }
         } finally {
-            stop.set(true);
             polls.shutdownNow();
             polls.awaitTermination(10, TimeUnit.SECONDS);
-            reader.join(10_000);
+            alertsTopic.close();
+        }
+        if (alertsTopic.error() != null) {
+            observed.lastError = "alerts topic: " + alertsTopic.error();
         }
         AlertDelayResult result = new AlertDelayResult(startedAt.toString(), spikes, settings.rules().baselineWindows(),
                 settings.baselineDevices(), settings.baselineFailing(), settings.spikeDevices(),
@@ -311,39 +308,6 @@ public final class AlertDelayProbe {
         return seen == null ? null : Math.max(0, seen - from) / 1e6;
     }
 
-    /** Reads the alerts topic from its end (committed records only), noting the first FIRING record of each KB. */
-    private void readAlertsTopic(Observed observed, AtomicBoolean stop) {
-        Map<String, Object> config = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                // What the sink reads: the alert exists once the streams transaction that wrote it committed.
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-                ConsumerConfig.CLIENT_ID_CONFIG, "patchpulse-bench-alert-delay");
-        Deserializer<SpikeAlert> values = topics.alerts.valueSerde().deserializer();
-        String topic = topics.alerts.name();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).collect(Collectors.toList());
-            consumer.assign(partitions);
-            consumer.seekToEnd(partitions);
-            partitions.forEach(consumer::position); // resolve the end now: later alerts are ours
-            observed.readerReady.set(true);
-            while (!stop.get()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(10))) {
-                    long now = System.nanoTime();
-                    SpikeAlert alert = values.deserialize(topic, record.value());
-                    if (alert != null && alert.getState() == AlertState.FIRING) {
-                        observed.see(observed.topic, alert.getKb(), now);
-                    }
-                }
-            }
-        } catch (RuntimeException e) {
-            observed.lastError = "alerts topic: " + e;
-            LOG.warn("reading {} failed: {}", topic, e.toString());
-        }
-    }
-
     private void pollQuestDb(Observed observed) {
         Set<String> armed = observed.armed();
         if (armed.isEmpty()) {
@@ -422,7 +386,6 @@ public final class AlertDelayProbe {
         final Map<String, Long> alertmanager = new ConcurrentHashMap<>();
         final Map<String, Map<String, String>> labels = new ConcurrentHashMap<>();
         final Set<String> armed = ConcurrentHashMap.newKeySet();
-        final AtomicBoolean readerReady = new AtomicBoolean();
         volatile String lastError;
 
         void arm(String kb) {
@@ -444,17 +407,6 @@ public final class AlertDelayProbe {
 
         boolean allSeen(String kb) {
             return topic.containsKey(kb) && questDb.containsKey(kb) && alertmanager.containsKey(kb);
-        }
-
-        void awaitReaderReady(Duration timeout) throws InterruptedException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!readerReady.get()) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the alerts topic reader did not start within " + timeout
-                            + (lastError == null ? "" : ": " + lastError));
-                }
-                Thread.sleep(10);
-            }
         }
     }
 }

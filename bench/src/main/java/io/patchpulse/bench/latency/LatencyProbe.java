@@ -1,6 +1,7 @@
 package io.patchpulse.bench.latency;
 
 import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.schemas.avro.FailureTrend;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.questdb.QuestDbHttp;
@@ -31,7 +32,9 @@ import org.slf4j.LoggerFactory;
  * its own ({@code KB<firstProbeKb + i>}), so its trend row is the only row of that KB and "visible" is a one-row
  * question. A poller asks QuestDB every {@code pollInterval} for the rows of the probes still outstanding (one query
  * for all of them); a probe's visible time is the start of the first poll that returned its row. Latency is visible
- * minus acknowledged, per probe; the result gives p50 / p99 / max over the probes.
+ * minus acknowledged, per probe; the result gives p50 / p99 / max over the probes. The same is measured to the probe's
+ * trend record on the {@code failure-trends} topic (read committed), which splits the time between the streams app
+ * and the sink with QuestDB.
  *
  * <p>What dominates: the streams app emits the summed trends on commit (commit interval, and under exactly-once the
  * repartition hop and the output are readable only once the transaction commits), the sink polls and writes in
@@ -177,7 +180,20 @@ public final class LatencyProbe {
         }
         AtomicLongArray acked = new AtomicLongArray(probes);
         AtomicLongArray seen = new AtomicLongArray(probes);
+        AtomicLongArray onTopic = new AtomicLongArray(probes);
         Map<String, Integer> outstanding = new ConcurrentHashMap<>();
+        Map<String, Integer> index = new java.util.HashMap<>();
+        for (int i = 0; i < probes; i++) {
+            index.put(kbs.get(i), i);
+        }
+        // The intermediate step: the probe's trend record committed to failure-trends (streams done, sink not yet).
+        TopicWatcher<FailureTrend> trendsTopic = new TopicWatcher<>(bootstrapServers, topics.failureTrends.name(),
+                topics.failureTrends.valueSerde().deserializer(), (trend, nanos) -> {
+                    Integer probe = index.get(trend.getKb());
+                    if (probe != null) {
+                        onTopic.compareAndSet(probe, 0, nanos);
+                    }
+                });
         Poller poller = new Poller(outstanding, seen);
         String runId = Long.toString(System.currentTimeMillis(), 36);
 
@@ -189,6 +205,7 @@ public final class LatencyProbe {
         Instant startedAt = Instant.now();
         long start;
         long sendEnd;
+        trendsTopic.start(settings.drainTimeout());
         AckTimedProducer producer = new AckTimedProducer(bootstrapServers, topics);
         try {
             polls.scheduleWithFixedDelay(poller::poll, 0, settings.pollInterval().toNanos(), TimeUnit.NANOSECONDS);
@@ -222,10 +239,12 @@ public final class LatencyProbe {
             polls.shutdownNow();
             polls.awaitTermination(10, TimeUnit.SECONDS);
             producer.close();
+            trendsTopic.close();
         }
 
         List<String> missing = outstanding.keySet().stream().sorted().collect(Collectors.toList());
         List<Long> latencies = new ArrayList<>(probes);
+        List<Long> toTopic = new ArrayList<>(probes);
         List<Double> inSendOrder = new ArrayList<>(probes);
         for (int i = 0; i < probes; i++) {
             if (seen.get(i) != 0 && acked.get(i) != 0) {
@@ -236,6 +255,9 @@ public final class LatencyProbe {
             } else {
                 inSendOrder.add(null);
             }
+            if (onTopic.get(i) != 0 && acked.get(i) != 0) {
+                toTopic.add(Math.max(0, onTopic.get(i) - acked.get(i)));
+            }
         }
         double sendSeconds = (sendEnd - start) / 1e9;
         LatencyResult result = new LatencyResult(startedAt.toString(), settings.eventsPerSecond(),
@@ -243,6 +265,7 @@ public final class LatencyProbe {
                 producer.acknowledged() / sendSeconds, probes, probes - missing.size(), missing,
                 latencies.isEmpty() ? null : LatencyStats.ofNanos(latencies.stream().mapToLong(Long::longValue)
                         .toArray()),
+                toTopic.isEmpty() ? null : LatencyStats.ofNanos(toTopic.stream().mapToLong(Long::longValue).toArray()),
                 inSendOrder, settings.pollInterval().toMillis(), poller.polls.get(),
                 poller.polls.get() == 0 ? 0 : poller.pollNanos.get() / 1e6 / poller.polls.get(),
                 poller.errors.get(), AckTimedProducer.reportedSettings(), pipelineSettings);

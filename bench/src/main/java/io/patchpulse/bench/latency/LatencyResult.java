@@ -21,6 +21,9 @@ import java.util.Map;
  * @param probesMissing             KB ids of the probes never seen (empty on a complete run)
  * @param latency                   accepted (producer acknowledgement) to visible (first poll that saw the row);
  *                                  {@code null} only when no probe was seen
+ * @param toTrendsTopic             accepted to the probe's trend record on the {@code failure-trends} topic (read
+ *                                  committed): the streams app's share; {@code latency} minus this is the sink and
+ *                                  QuestDB's
  * @param probeLatenciesMs          each probe's latency in send order ({@code null} for a missing one): a rise from
  *                                  first to last means a backlog grew, the rate was above what the pipeline sustains
  * @param pollIntervalMs            pause between two polls of QuestDB
@@ -33,7 +36,8 @@ import java.util.Map;
  */
 public record LatencyResult(String startedAt, double targetEventsPerSecond, double durationSeconds,
         double warmupSeconds, double sendSeconds, long eventsSent, long eventsAcknowledged, double achievedEventsPerSecond, int probesSent,
-        int probesSeen, List<String> probesMissing, LatencyStats latency, List<Double> probeLatenciesMs, long pollIntervalMs, long polls,
+        int probesSeen, List<String> probesMissing, LatencyStats latency, LatencyStats toTrendsTopic,
+        List<Double> probeLatenciesMs, long pollIntervalMs, long polls,
         double meanPollMs, long pollErrors, Map<String, String> producerSettings,
         Map<String, String> pipelineSettings) {
 

@@ -52,6 +52,7 @@ class LatencyProbesIT {
             LatencyStats latency = result.latency();
             assertThat(latency.count()).isEqualTo(20);
             assertThat(result.probeLatenciesMs()).hasSize(20).doesNotContainNull();
+            assertThat(result.toTrendsTopic().count()).isEqualTo(20);
             assertThat(latency.minMs()).isLessThanOrEqualTo(latency.p50Ms());
             assertThat(latency.p50Ms()).isLessThanOrEqualTo(latency.p99Ms());
             assertThat(latency.p99Ms()).isLessThanOrEqualTo(latency.maxMs());
