@@ -9,6 +9,7 @@ import io.patchpulse.sink.questdb.TrendTables;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -182,7 +183,7 @@ public final class LatencyProbe {
         AtomicLongArray seen = new AtomicLongArray(probes);
         AtomicLongArray onTopic = new AtomicLongArray(probes);
         Map<String, Integer> outstanding = new ConcurrentHashMap<>();
-        Map<String, Integer> index = new java.util.HashMap<>();
+        Map<String, Integer> index = new HashMap<>();
         for (int i = 0; i < probes; i++) {
             index.put(kbs.get(i), i);
         }
@@ -261,8 +262,9 @@ public final class LatencyProbe {
         }
         double sendSeconds = (sendEnd - start) / 1e9;
         LatencyResult result = new LatencyResult(startedAt.toString(), settings.eventsPerSecond(),
-                settings.duration().toNanos() / 1e9, settings.warmup().toNanos() / 1e9, sendSeconds, producer.sent(), producer.acknowledged(),
-                producer.acknowledged() / sendSeconds, probes, probes - missing.size(), missing,
+                settings.duration().toNanos() / 1e9, settings.warmup().toNanos() / 1e9, sendSeconds, producer.sent(),
+                producer.acknowledged(), producer.acknowledged() / sendSeconds, probes, probes - missing.size(),
+                missing,
                 latencies.isEmpty() ? null : LatencyStats.ofNanos(latencies.stream().mapToLong(Long::longValue)
                         .toArray()),
                 toTopic.isEmpty() ? null : LatencyStats.ofNanos(toTopic.stream().mapToLong(Long::longValue).toArray()),

@@ -35,7 +35,8 @@ import java.util.Map;
  *                                  poll timeout...)
  */
 public record LatencyResult(String startedAt, double targetEventsPerSecond, double durationSeconds,
-        double warmupSeconds, double sendSeconds, long eventsSent, long eventsAcknowledged, double achievedEventsPerSecond, int probesSent,
+        double warmupSeconds, double sendSeconds, long eventsSent, long eventsAcknowledged,
+        double achievedEventsPerSecond, int probesSent,
         int probesSeen, List<String> probesMissing, LatencyStats latency, LatencyStats toTrendsTopic,
         List<Double> probeLatenciesMs, long pollIntervalMs, long polls,
         double meanPollMs, long pollErrors, Map<String, String> producerSettings,

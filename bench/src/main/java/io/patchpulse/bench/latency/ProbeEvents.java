@@ -27,7 +27,7 @@ final class ProbeEvents {
     static final String ERROR = "0x80070643";
     private static final long MIB = 1_048_576L;
 
-    /** Four inventories (partition size x free space x BitLocker): the load spreads over a few cohorts, as a fleet does. */
+    /** Four inventories (partition size, free space, BitLocker on): the load spreads over a few cohorts. */
     private static final long[][] SHAPES = {
             {529 * MIB, 80 * MIB, 1}, {529 * MIB, 300 * MIB, 0}, {1024 * MIB, 500 * MIB, 1}, {450 * MIB, 40 * MIB, 0}};
 
