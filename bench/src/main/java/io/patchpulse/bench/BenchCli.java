@@ -18,6 +18,8 @@ import picocli.CommandLine.Mixin;
                 + "round trip of the same pre-serialized records, in one run on the embedded stack:",
             "B_raw (produce + consume, no processing), P per processing guarantee (records/s until the store holds "
                 + "every install result), R = P / B_raw, CPU per component, peak heap and RSS.",
+            "Then, on the warm pipeline of the last P: end-to-end latency at half of P's rate and the spike alert "
+                + "delay (with an installed Alertmanager).",
             "Prints a table, writes a JSON file with every raw number and rewrites the 'Latest run' section of "
                 + "BENCHMARKS.md."},
         subcommands = {JmhCommand.class})

@@ -2,7 +2,6 @@ package io.patchpulse.bench;
 
 import io.patchpulse.bench.endtoend.BenchmarksFile;
 import io.patchpulse.bench.endtoend.EndToEndBench;
-import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.schemas.serde.AvroTrust;
 import io.patchpulse.streams.StreamsSettings;
 import java.io.IOException;
@@ -14,7 +13,9 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.kafka.streams.StreamsConfig;
 import picocli.CommandLine.Model.CommandSpec;
@@ -40,10 +41,6 @@ public final class EndToEndCommand {
     @Option(names = "--seed", defaultValue = "7", description = "Simulation seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--partitions", description = "Partitions of every topic (default: the pipeline's, "
-            + AllInOne.PARTITIONS + ").")
-    Integer partitions;
-
     @Option(names = "--guarantees", split = ",", paramLabel = "G", defaultValue = "at_least_once,exactly_once_v2",
             description = "Processing guarantees to measure P for, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> guarantees;
@@ -51,6 +48,22 @@ public final class EndToEndCommand {
     @Option(names = "--commit-interval", paramLabel = "MS", description = "The streams app's commit.interval.ms "
             + "(default: the pipeline's, 1000).")
     Long commitIntervalMs;
+
+    @Option(names = "--streams-setting", paramLabel = "KEY=VALUE", description = "A streams app setting every P "
+            + "phase runs with, over the pipeline's (repeatable), e.g. trend.combine.every=PT0S.")
+    Map<String, String> streamsSettings = new LinkedHashMap<>();
+
+    @Option(names = "--latency-seconds", defaultValue = "60", description = "How long the latency probe loads the "
+            + "warm pipeline of the last P, at half of P's records/s after a "
+            + EndToEndBench.Latency.WARMUP_SECONDS + " s warm-up (default: ${DEFAULT-VALUE}).")
+    long latencySeconds;
+
+    @Option(names = "--latency-probes", defaultValue = "200", description = "Probes spread over the latency load "
+            + "(default: ${DEFAULT-VALUE}).")
+    int latencyProbes;
+
+    @Option(names = "--no-latency", description = "Skip the latency and alert delay probes after the last P.")
+    boolean noLatency;
 
     @Option(names = "--out", paramLabel = "FILE", description = "JSON file with every raw number (default: "
             + "bench/results/<timestamp>.json).")
@@ -68,7 +81,7 @@ public final class EndToEndCommand {
             + "default: ${DEFAULT-VALUE}).")
     Duration timeout;
 
-    /** Runs the measurement; 0 when every phase reconciled. */
+    /** Runs the measurement; 0 when every phase reconciled and the latency probes came back complete. */
     int run() throws InterruptedException {
         AvroTrust.install();
         PrintWriter console = spec.commandLine().getOut();
@@ -86,9 +99,19 @@ public final class EndToEndCommand {
         Path json = out != null ? out : Path.of("bench", "results",
                 LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json");
         try {
+            for (String key : streamsSettings.keySet()) {
+                if (!StreamsSettings.definition().names().contains(key)) {
+                    throw new IllegalArgumentException("--streams-setting: no streams setting " + key);
+                }
+                if (key.equals(StreamsSettings.GUARANTEE_CONFIG) || key.equals(StreamsSettings.COMMIT_INTERVAL_CONFIG)) {
+                    throw new IllegalArgumentException("--streams-setting: give " + key + " with --guarantees or "
+                            + "--commit-interval");
+                }
+            }
+            EndToEndBench.Latency latency = noLatency ? null
+                    : new EndToEndBench.Latency(Duration.ofSeconds(latencySeconds), latencyProbes);
             EndToEndBench.Report result = EndToEndBench.run(new EndToEndBench.Settings(events, deviceCount, seed,
-                    partitions != null ? partitions : AllInOne.PARTITIONS, guarantees, commitInterval, dir, timeout),
-                    console);
+                    guarantees, commitInterval, streamsSettings, dir, timeout, latency), console);
             console.println();
             console.print(result.table());
             EndToEndBench.writeJson(result, json);
@@ -98,10 +121,7 @@ public final class EndToEndCommand {
                 console.printf("latest run written to %s%n", Path.of(report).toAbsolutePath());
             }
             console.flush();
-            @SuppressWarnings("unchecked")
-            List<java.util.Map<String, Object>> pipeline = (List<java.util.Map<String, Object>>) result.json()
-                    .get("pipeline");
-            return pipeline.stream().allMatch(p -> Boolean.TRUE.equals(p.get("reconciled"))) ? 0 : 1;
+            return EndToEndBench.complete(result) ? 0 : 1;
         } finally {
             if (temporary) {
                 delete(dir);

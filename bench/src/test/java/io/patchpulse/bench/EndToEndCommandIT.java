@@ -1,10 +1,12 @@
 package io.patchpulse.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.patchpulse.bench.endtoend.BenchmarksFile;
+import io.patchpulse.sink.local.OpsBinaries;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -26,7 +28,7 @@ class EndToEndCommandIT {
     Path dir;
 
     @Test
-    void shouldWriteReconciledResultsAndRewriteOnlyTheLatestRunSection() throws Exception {
+    void shouldWriteReconciledResultsWithLatencyAndAlertDelayAndRewriteOnlyTheLatestRunSection() throws Exception {
         Path json = dir.resolve("results/run.json");
         Path report = dir.resolve("BENCHMARKS.md");
         Files.writeString(report, BEFORE + BenchmarksFile.START + "\nold figures\n" + BenchmarksFile.END + AFTER);
@@ -34,7 +36,8 @@ class EndToEndCommandIT {
 
         int exit = BenchCli.commandLine().setOut(new PrintWriter(console, true)).execute("--events", "5000",
                 "--guarantees", "exactly_once_v2", "--out", json.toString(), "--report", report.toString(),
-                "--data-dir", dir.resolve("data").toString(), "--timeout", "PT3M");
+                "--data-dir", dir.resolve("data").toString(), "--timeout", "PT3M",
+                "--streams-setting", "trend.combine.every=PT0S", "--latency-seconds", "5", "--latency-probes", "10");
 
         assertThat(exit).as(console.toString()).isZero();
         JsonNode run = new ObjectMapper().readTree(json.toFile());
@@ -45,6 +48,8 @@ class EndToEndCommandIT {
         assertThat(settings.path("partitions").asInt()).isEqualTo(3);
         assertThat(settings.path("commitIntervalMs").asLong()).isEqualTo(1000);
         assertThat(settings.path("guarantees").get(0).asText()).isEqualTo("exactly_once_v2");
+        assertThat(settings.path("streamsSettings").path("trend.combine.every").asText()).isEqualTo("PT0S");
+        assertThat(settings.path("latency").path("probes").asInt()).isEqualTo(10);
         assertThat(settings.path("producer").path("acks").asText()).isEqualTo("all");
         assertThat(settings.path("producer").path("compression.type").asText()).isEqualTo("lz4");
         assertThat(settings.path("heapMaxBytes").asLong()).isPositive();
@@ -74,10 +79,40 @@ class EndToEndCommandIT {
         assertResources(pipeline.path("resources"));
         assertThat(run.path("memoryNote").asText()).contains("one JVM");
 
+        JsonNode latency = run.path("latency");
+        assertThat(latency.path("complete").asBoolean()).as(latency.toString()).isTrue();
+        assertThat(latency.path("pGuarantee").asText()).isEqualTo("exactly_once_v2");
+        JsonNode probe = latency.path("result");
+        assertThat(probe.path("probesSent").asInt()).isEqualTo(10);
+        assertThat(probe.path("probesSeen").asInt()).isEqualTo(10);
+        assertThat(probe.path("probesMissing")).isEmpty();
+        assertThat(probe.path("targetEventsPerSecond").asDouble())
+                .isCloseTo(pipeline.path("eventsPerSecond").asDouble() / 2, within(1.0));
+        assertThat(probe.at("/latency/count").asInt()).isEqualTo(10);
+        assertThat(probe.at("/latency/p50Ms").asDouble()).isLessThanOrEqualTo(probe.at("/latency/p99Ms").asDouble());
+        assertThat(probe.at("/latency/p99Ms").asDouble()).isLessThanOrEqualTo(probe.at("/latency/maxMs").asDouble());
+        assertThat(probe.at("/pipelineSettings/streams.trend.combine.every").asText()).isEqualTo("PT0S");
+        assertThat(probe.at("/pipelineSettings/streams.processing.guarantee").asText()).isEqualTo("exactly_once_v2");
+        JsonNode alertDelay = run.path("alertDelay");
+        if (OpsBinaries.installed()) {
+            assertThat(alertDelay.path("complete").asBoolean()).as(alertDelay.toString()).isTrue();
+            assertThat(alertDelay.at("/result/spikes")).hasSize(3);
+            for (JsonNode spike : alertDelay.at("/result/spikes")) {
+                assertThat(spike.path("toAlertsTopicMs").isNumber()).isTrue();
+                assertThat(spike.path("toQuestDbMs").isNumber()).isTrue();
+                assertThat(spike.path("toAlertmanagerMs").isNumber()).as(spike.toString()).isTrue();
+                assertThat(spike.at("/alertmanagerLabels/kb").asText()).isEqualTo(spike.path("kb").asText());
+            }
+        } else {
+            assertThat(alertDelay.path("skipped").asText()).contains("Alertmanager");
+        }
+
         String markdown = Files.readString(report, StandardCharsets.UTF_8);
         assertThat(markdown).startsWith(BEFORE + BenchmarksFile.START).endsWith(BenchmarksFile.END + AFTER)
-                .doesNotContain("old figures").contains("| P exactly_once_v2 |", "| B_raw |");
-        assertThat(console.toString()).contains("B_raw", "P exactly_once_v2", "reconciled");
+                .doesNotContain("old figures").contains("| P exactly_once_v2 |", "| B_raw |", "| QuestDB | 10 of 10 |",
+                        "trend.combine.every=PT0S");
+        assertThat(console.toString()).contains("B_raw", "P exactly_once_v2", "reconciled", "accepted -> QuestDB: p50",
+                OpsBinaries.installed() ? "Alertmanager" : "Alert delay: skipped");
     }
 
     private static void assertResources(JsonNode resources) {

@@ -2,7 +2,9 @@ package io.patchpulse.bench.endtoend;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.sink.local.OpsBinaries;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -35,21 +37,55 @@ public final class EndToEndBench {
      * @param events           records to send (install events and inventory snapshots, the simulator's mix)
      * @param devices          simulated devices
      * @param seed             simulation seed
-     * @param partitions       partitions of every PatchPulse topic
      * @param guarantees       processing guarantees to measure P for, in order
      * @param commitIntervalMs the streams app's commit.interval.ms
+     * @param streamsSettings  further streams settings every P phase runs with (over the guarantee and commit
+     *                         interval)
      * @param dataDir          where each phase keeps its broker, QuestDB and state (one subdirectory each)
      * @param timeout          how long one phase may take
+     * @param latency          the latency phase after the last P, or {@code null} for none
      */
-    public record Settings(long events, int devices, long seed, int partitions, List<String> guarantees,
-            long commitIntervalMs, Path dataDir, Duration timeout) {
+    public record Settings(long events, int devices, long seed, List<String> guarantees, long commitIntervalMs,
+            Map<String, String> streamsSettings, Path dataDir, Duration timeout, Latency latency) {
 
         public Settings {
             if (events < 1) {
                 throw new IllegalArgumentException("events must be at least 1, was " + events);
             }
+            if (guarantees.isEmpty()) {
+                throw new IllegalArgumentException("at least one guarantee");
+            }
             guarantees = List.copyOf(guarantees);
+            streamsSettings = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(streamsSettings));
             Objects.requireNonNull(dataDir, "dataDir");
+        }
+
+        /** Partitions of every PatchPulse topic, in B_raw as in P: the pipeline's. */
+        public int partitions() {
+            return AllInOne.PARTITIONS;
+        }
+    }
+
+    /**
+     * The latency phase on the warm pipeline of the last P: {@code LatencyProbe} at {@value #LOAD_FRACTION} of P's
+     * records/s after {@value #WARMUP_SECONDS} s of warm-up, then {@code AlertDelayProbe} with {@value #SPIKES} spikes
+     * when an Alertmanager is installed.
+     *
+     * @param duration how long the probed load lasts
+     * @param probes   probes spread over it
+     */
+    public record Latency(Duration duration, int probes) {
+
+        /** Share of P's records/s the probe sends install events at. */
+        public static final double LOAD_FRACTION = 0.5;
+        public static final long WARMUP_SECONDS = 20;
+        public static final int SPIKES = 3;
+
+        public Latency {
+            Objects.requireNonNull(duration, "duration");
+            if (probes < 1) {
+                throw new IllegalArgumentException("at least one probe, got " + probes);
+            }
         }
     }
 
@@ -83,10 +119,17 @@ public final class EndToEndBench {
                 settings.timeout(), out);
         out.printf("  B_raw %,.0f records/s%n", raw.eventsPerSecond());
         List<PipelineRun.Result> pipelines = new ArrayList<>();
-        for (String guarantee : settings.guarantees()) {
-            out.printf("P %s: fresh pipeline (commit.interval.ms %d) ...%n", guarantee, settings.commitIntervalMs());
-            PipelineRun.Result result = PipelineRun.run(fresh(settings.dataDir(), guarantee), file,
-                    settings.partitions(), guarantee, settings.commitIntervalMs(), settings.timeout(), out);
+        LatencyPhase.Result[] latency = new LatencyPhase.Result[1];
+        for (int i = 0; i < settings.guarantees().size(); i++) {
+            String guarantee = settings.guarantees().get(i);
+            boolean last = i == settings.guarantees().size() - 1;
+            out.printf("P %s: fresh pipeline (commit.interval.ms %d%s) ...%n", guarantee, settings.commitIntervalMs(),
+                    settings.streamsSettings().isEmpty() ? "" : ", " + settings.streamsSettings());
+            PipelineRun.Result result = last && settings.latency() != null
+                    ? runWithLatency(settings, guarantee, file, out, latency)
+                    : PipelineRun.run(fresh(settings.dataDir(), guarantee), file, guarantee,
+                            settings.commitIntervalMs(), settings.streamsSettings(), null, settings.timeout(), out,
+                            PipelineRun.Afterwards.NONE);
             out.printf("  P %s %,.0f records/s, R = %.3f%s%n", guarantee, result.eventsPerSecond(),
                     result.eventsPerSecond() / raw.eventsPerSecond(), result.reconciled() ? ""
                             : String.format(Locale.ROOT, " (NOT RECONCILED: %,d stored of %,d)",
@@ -94,9 +137,48 @@ public final class EndToEndBench {
             pipelines.add(result);
         }
         Machine machine = Machine.current();
-        Map<String, Object> json = json(settings, date, machine, summary, raw, pipelines);
-        return new Report(json, table(settings, raw, pipelines), markdown(settings, date, machine, summary, raw,
-                pipelines));
+        Map<String, Object> json = json(settings, date, machine, summary, raw, pipelines, latency[0]);
+        return new Report(json, table(settings, raw, pipelines, latency[0]), markdown(settings, date, machine,
+                summary, raw, pipelines, latency[0]));
+    }
+
+    /**
+     * The last P phase, then the latency phase on its warm pipeline, which posts to an Alertmanager when one is
+     * installed.
+     */
+    private static PipelineRun.Result runWithLatency(Settings settings, String guarantee, RecordFile file,
+            PrintWriter out, LatencyPhase.Result[] latency) throws InterruptedException {
+        Path dir = fresh(settings.dataDir(), guarantee);
+        LatencyPhase.Settings phase = new LatencyPhase.Settings(Latency.LOAD_FRACTION, settings.latency().duration(),
+                Duration.ofSeconds(Latency.WARMUP_SECONDS), settings.latency().probes(), Latency.SPIKES);
+        Map<String, String> overrides = PipelineRun.streamsOverrides(guarantee, settings.commitIntervalMs(),
+                settings.streamsSettings());
+        if (!OpsBinaries.installed()) {
+            String reason = "no Alertmanager installed (" + OpsBinaries.ALERTMANAGER_BIN + ")";
+            return PipelineRun.run(dir, file, guarantee, settings.commitIntervalMs(), settings.streamsSettings(),
+                    null, settings.timeout(), out, (pipeline, p) -> latency[0] = LatencyPhase.run(pipeline, p,
+                            overrides, null, reason, phase, out));
+        }
+        try (OpsBinaries.Running alertmanager = OpsBinaries.startAlertmanager(
+                fresh(settings.dataDir(), "alertmanager"), OpsBinaries.SILENT_ALERTMANAGER_CONFIG)) {
+            return PipelineRun.run(dir, file, guarantee, settings.commitIntervalMs(), settings.streamsSettings(),
+                    alertmanager.baseUrl(), settings.timeout(), out, (pipeline, p) -> latency[0] = LatencyPhase.run(
+                            pipeline, p, overrides, alertmanager.baseUrl(), null, phase, out));
+        }
+    }
+
+    /** True when every P phase reconciled and the latency phase, if any, came back complete. */
+    public static boolean complete(Report report) {
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> pipeline = (List<Map<String, Object>>) report.json().get("pipeline");
+        boolean reconciled = pipeline.stream().allMatch(p -> Boolean.TRUE.equals(p.get("reconciled")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> latency = (Map<String, Object>) report.json().get("latency");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> alertDelay = (Map<String, Object>) report.json().get("alertDelay");
+        return reconciled && (latency == null || Boolean.TRUE.equals(latency.get("complete")))
+                && (alertDelay == null || alertDelay.containsKey("skipped")
+                        || Boolean.TRUE.equals(alertDelay.get("complete")));
     }
 
     /** Writes the report's JSON to {@code file} (parents created). */
@@ -121,7 +203,8 @@ public final class EndToEndBench {
     }
 
     private static Map<String, Object> json(Settings settings, Instant date, Machine machine,
-            RecordFile.Summary summary, RawRoundTrip.Result raw, List<PipelineRun.Result> pipelines) {
+            RecordFile.Summary summary, RawRoundTrip.Result raw, List<PipelineRun.Result> pipelines,
+            LatencyPhase.Result latency) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("date", date.toString());
         Map<String, Object> run = new LinkedHashMap<>();
@@ -131,6 +214,16 @@ public final class EndToEndBench {
         run.put("partitions", settings.partitions());
         run.put("guarantees", settings.guarantees());
         run.put("commitIntervalMs", settings.commitIntervalMs());
+        run.put("streamsSettings", settings.streamsSettings());
+        if (settings.latency() != null) {
+            Map<String, Object> latencyRun = new LinkedHashMap<>();
+            latencyRun.put("loadFraction", Latency.LOAD_FRACTION);
+            latencyRun.put("seconds", settings.latency().duration().toMillis() / 1000.0);
+            latencyRun.put("warmupSeconds", Latency.WARMUP_SECONDS);
+            latencyRun.put("probes", settings.latency().probes());
+            latencyRun.put("spikes", Latency.SPIKES);
+            run.put("latency", latencyRun);
+        }
         run.put("storePollMs", PipelineRun.POLL_MILLIS);
         run.put("producer", RecordProducer.reported());
         run.put("rawConsumer", Map.of("isolation.level", "read_committed", "enable.auto.commit", false));
@@ -167,6 +260,10 @@ public final class EndToEndBench {
             pipelineJson.add(one);
         }
         json.put("pipeline", pipelineJson);
+        if (latency != null) {
+            json.put("latency", LatencyPhase.latencyJson(latency));
+            json.put("alertDelay", LatencyPhase.alertDelayJson(latency));
+        }
         json.put("memoryNote", MEMORY_NOTE);
         return json;
     }
@@ -190,10 +287,11 @@ public final class EndToEndBench {
         return seconds * 1e6 / Math.max(1, events);
     }
 
-    private static String table(Settings settings, RawRoundTrip.Result raw, List<PipelineRun.Result> pipelines) {
+    private static String table(Settings settings, RawRoundTrip.Result raw, List<PipelineRun.Result> pipelines,
+            LatencyPhase.Result latency) {
         StringBuilder text = new StringBuilder();
-        text.append(String.format(Locale.ROOT, "%,d records, %d partitions, commit.interval.ms %d%n",
-                settings.events(), settings.partitions(), settings.commitIntervalMs()));
+        text.append(String.format(Locale.ROOT, "%,d records, %d partitions, commit.interval.ms %d%s%n",
+                settings.events(), settings.partitions(), settings.commitIntervalMs(), streamsNote(settings)));
         text.append(String.format(Locale.ROOT, "%-20s %12s %9s %7s %12s %10s %10s  %s%n", "phase", "records/s",
                 "seconds", "R", "CPU s/M rec", "peak heap", "peak RSS", "reconciled"));
         text.append(row("B_raw", raw.eventsPerSecond(), raw.usage(), raw.consumed(), Double.NaN, "-"));
@@ -208,6 +306,9 @@ public final class EndToEndBench {
             text.append(components("P " + p.guarantee(), p.usage(), p.records()));
         }
         text.append(MEMORY_NOTE).append('\n');
+        if (latency != null) {
+            text.append(LatencyPhase.table(latency));
+        }
         return text.toString();
     }
 
@@ -227,16 +328,16 @@ public final class EndToEndBench {
     }
 
     private static String markdown(Settings settings, Instant date, Machine machine, RecordFile.Summary summary,
-            RawRoundTrip.Result raw, List<PipelineRun.Result> pipelines) {
+            RawRoundTrip.Result raw, List<PipelineRun.Result> pipelines, LatencyPhase.Result latency) {
         StringBuilder md = new StringBuilder();
         md.append(String.format(Locale.ROOT, "Run of %s on %d cores (%s), %,d MiB memory, %s; Java %s, heap limit "
                 + "%,d MiB.%n%n", date, machine.cores(), machine.cpuModel(), machine.memoryBytes() >> 20,
                 machine.os(), machine.java(), machine.maxHeapBytes() >> 20));
         md.append(String.format(Locale.ROOT, "%,d records (%,d install events, %,d install results, %,d inventory "
-                + "snapshots) from %,d simulated devices, seed %d; %d partitions; commit.interval.ms %d; producer "
+                + "snapshots) from %,d simulated devices, seed %d; %d partitions; commit.interval.ms %d%s; producer "
                 + "%s.%n%n", summary.records(), summary.installEvents(), summary.installResults(),
                 summary.inventories(), summary.devices(), summary.seed(), settings.partitions(),
-                settings.commitIntervalMs(), RecordProducer.reported()));
+                settings.commitIntervalMs(), streamsNote(settings).replace(",", ";"), RecordProducer.reported()));
         md.append("| phase | records/s | seconds | R | CPU s per M records | peak heap MiB | peak RSS MiB | reconciled |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---|\n");
         md.append(mdRow("B_raw", raw.eventsPerSecond(), raw.usage(), raw.consumed(), "-", "-"));
@@ -256,7 +357,20 @@ public final class EndToEndBench {
             md.append(mdComponents("P " + p.guarantee(), p.usage(), p.records()));
         }
         md.append('\n').append(MEMORY_NOTE).append('\n');
+        if (latency != null) {
+            md.append('\n').append(LatencyPhase.markdown(latency));
+        }
         return md.toString();
+    }
+
+    /** ", streams settings k=v, k=v" when a run has any, else "". */
+    private static String streamsNote(Settings settings) {
+        if (settings.streamsSettings().isEmpty()) {
+            return "";
+        }
+        StringBuilder note = new StringBuilder(", streams settings");
+        settings.streamsSettings().forEach((key, value) -> note.append(' ').append(key).append('=').append(value));
+        return note.toString();
     }
 
     private static String mdRow(String phase, double rate, ResourceMeter.Usage usage, long events, String r,

@@ -1,16 +1,10 @@
 package io.patchpulse.bench.endtoend;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.patchpulse.collector.publish.KafkaPublisher;
-import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.embedded.AllInOne;
-import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.kafka.ConsumerLag;
-import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.topics.Topics;
-import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
-import io.patchpulse.sink.questdb.EmbeddedQuestDb;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.streams.StreamsApp;
 import io.patchpulse.streams.StreamsSettings;
@@ -19,23 +13,22 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
- * P for one processing guarantee: a fresh pipeline composed as {@link AllInOne} composes it (embedded broker and
- * QuestDB, the PatchPulse topics, the release catalog, the streams app, the sink; same application id and group),
- * but with the guarantee and commit interval of this run. {@code AllInOne} takes no streams settings, hence the
- * copy; the collector's ingest API and the dashboard are left out (neither is on the measured path).
+ * P for one processing guarantee: a fresh {@link AllInOne} (embedded broker and QuestDB, the PatchPulse topics with
+ * {@link AllInOne#PARTITIONS} partitions, the release catalog, the streams app, the sink, the collector's idle ingest
+ * API and the dashboard) started with the guarantee, commit interval and extra streams settings of this run.
  *
  * <p>Measured from the first send of the record file to install-events / device-inventory until the first poll
  * (every {@value #POLL_MILLIS} ms) at which {@code sum(attempts)} over {@code failure_trends} in QuestDB equals the
  * install results sent: every result processed, committed by the streams app, written by the sink and applied by
  * QuestDB's WAL. The phase then waits for both consumer groups to reach the end of their input and checks the sum
- * once more (reconciled: still equal, nothing counted twice).
+ * once more (reconciled: still equal, nothing counted twice). A caller may then use the warm pipeline further
+ * ({@link Afterwards}) before it is stopped.
  */
 final class PipelineRun {
 
@@ -61,57 +54,44 @@ final class PipelineRun {
         }
     }
 
+    /** What to do with the warm pipeline once P is measured and reconciled, before it stops. */
+    @FunctionalInterface
+    interface Afterwards {
+
+        /** Nothing. */
+        Afterwards NONE = (pipeline, result) -> { };
+
+        void accept(AllInOne pipeline, Result result) throws InterruptedException;
+    }
+
     private PipelineRun() {
     }
 
-    static Result run(Path dataDir, RecordFile file, int partitions, String guarantee, long commitIntervalMs,
-            Duration timeout, PrintWriter out) throws InterruptedException {
-        Topics topics = Topics.defaults();
+    /**
+     * Runs P.
+     *
+     * @param streamsSettings extra streams settings put over the guarantee and commit interval of this run
+     * @param alertmanagerUrl an Alertmanager the sink posts alerts to, or {@code null}
+     */
+    static Result run(Path dataDir, RecordFile file, String guarantee, long commitIntervalMs,
+            Map<String, String> streamsSettings, String alertmanagerUrl, Duration timeout, PrintWriter out,
+            Afterwards afterwards) throws InterruptedException {
         long expected = file.summary().installResults();
-        List<AutoCloseable> started = new ArrayList<>();
-        try {
-            CompletableFuture<EmbeddedKafka> broker = CompletableFuture.supplyAsync(
-                    () -> EmbeddedKafka.start(dataDir.resolve("kafka"), Duration.ofSeconds(60)));
-            CompletableFuture<EmbeddedQuestDb> store = CompletableFuture.supplyAsync(
-                    () -> EmbeddedQuestDb.start(dataDir.resolve("questdb")));
-            broker.whenComplete((kafka, e) -> remember(started, kafka));
-            store.whenComplete((questDb, e) -> remember(started, questDb));
-            // Both settled before either is used, so a failure of one never leaves the other running unseen.
-            CompletableFuture.allOf(broker, store).exceptionally(e -> null).join();
-            EmbeddedKafka kafka = broker.join();
-            EmbeddedQuestDb questDb = store.join();
-            String bootstrap = kafka.bootstrapServers();
-            Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
-            remember(started, admin);
-            TopicSetup.ensure(admin, topics, partitions, (short) 1);
+        AllInOne.Endpoints endpoints = alertmanagerUrl == null ? AllInOne.Endpoints.embedded()
+                : AllInOne.Endpoints.embedded().withMetricsStores(null, alertmanagerUrl);
+        try (AllInOne pipeline = AllInOne.start(dataDir, new SimpleMeterRegistry(), endpoints,
+                streamsOverrides(guarantee, commitIntervalMs, streamsSettings))) {
+            Topics topics = pipeline.topics();
+            Admin admin = pipeline.admin();
+            StreamsApp streams = pipeline.streams();
+            SinkService sink = pipeline.sink();
+            QuestDbHttp sql = pipeline.questDbHttp();
             awaitLeaders(admin, topics, Duration.ofSeconds(60));
-            try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of())) {
-                BundledCatalog.publish(publisher, topics, BundledCatalog.releases());
-            }
-            SimpleMeterRegistry meters = new SimpleMeterRegistry();
-            StreamsApp streams = new StreamsApp(new StreamsSettings(Map.of(
-                    StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    StreamsSettings.APPLICATION_ID_CONFIG, AllInOne.STREAMS_APP_ID,
-                    StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString(),
-                    StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0",
-                    StreamsSettings.GUARANTEE_CONFIG, guarantee,
-                    StreamsSettings.COMMIT_INTERVAL_CONFIG, Long.toString(commitIntervalMs))));
-            remember(started, streams);
-            streams.bindTo(meters);
-            streams.start(Duration.ofSeconds(60));
-            SinkService sink = new SinkService(new SinkConfig(Map.of(
-                    SinkConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                    SinkConfig.GROUP_ID_CONFIG, AllInOne.SINK_GROUP,
-                    SinkConfig.QUESTDB_SENDER_CONFIG_CONFIG, questDb.senderConfig(),
-                    SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDb.httpUrl())), meters);
-            remember(started, sink);
-            sink.start();
-            QuestDbHttp sql = new QuestDbHttp(questDb.httpUrl());
 
             ResourceMeter[] meter = new ResourceMeter[1];
             String label = "P " + guarantee + ":";
-            RecordProducer.Sent sent = RecordProducer.send(bootstrap, file, topics.installEvents.name(),
-                    topics.deviceInventory.name(), () -> meter[0] = new ResourceMeter(),
+            RecordProducer.Sent sent = RecordProducer.send(pipeline.bootstrapServers(), file,
+                    topics.installEvents.name(), topics.deviceInventory.name(), () -> meter[0] = new ResourceMeter(),
                     new ProgressLine(out, label + " producing", file.summary().records(), "records"));
             ProgressLine stored = new ProgressLine(out, label + " stored", expected, "install results");
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -132,17 +112,21 @@ final class PipelineRun {
             stored.done();
             double seconds = (end - sent.firstSendNanos()) / 1e9;
             long finalAttempts = drainedAttempts(admin, topics, sql, streams, sink, timeout);
-            return new Result(guarantee, commitIntervalMs, sent.records(), expected, finalAttempts,
+            Result result = new Result(guarantee, commitIntervalMs, sent.records(), expected, finalAttempts,
                     finalAttempts == expected, sent.seconds(), usage.withSeconds(seconds));
-        } finally {
-            for (int i = started.size() - 1; i >= 0; i--) {
-                try {
-                    started.get(i).close();
-                } catch (Exception e) {
-                    out.printf("  stopping %s failed: %s%n", started.get(i).getClass().getSimpleName(), e);
-                }
-            }
+            afterwards.accept(pipeline, result);
+            return result;
         }
+    }
+
+    /** The streams settings a P phase starts its pipeline with: guarantee and commit interval, then the extras. */
+    static Map<String, String> streamsOverrides(String guarantee, long commitIntervalMs,
+            Map<String, String> streamsSettings) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put(StreamsSettings.GUARANTEE_CONFIG, guarantee);
+        values.put(StreamsSettings.COMMIT_INTERVAL_CONFIG, Long.toString(commitIntervalMs));
+        values.putAll(streamsSettings);
+        return values;
     }
 
     /**
@@ -168,14 +152,6 @@ final class PipelineRun {
                     throw new IllegalStateException("the topics have no leaders after " + timeout, e.getCause());
                 }
                 Thread.sleep(200);
-            }
-        }
-    }
-
-    private static void remember(List<AutoCloseable> started, AutoCloseable component) {
-        if (component != null) {
-            synchronized (started) {
-                started.add(component);
             }
         }
     }

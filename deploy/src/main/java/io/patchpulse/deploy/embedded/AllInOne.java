@@ -136,10 +136,21 @@ public final class AllInOne implements AutoCloseable {
      * stores, streams state) on {@code dataDir}; on failure stops what had started and rethrows.
      */
     public static AllInOne start(Path dataDir, MeterRegistry meters, Endpoints endpoints) throws InterruptedException {
+        return start(dataDir, meters, endpoints, Map.of());
+    }
+
+    /**
+     * The same, with {@code streamsSettings} (e.g. {@code processing.guarantee}, {@code commit.interval.ms},
+     * {@code trend.combine.every}) put over the streams app's settings built here; the benchmark harness compares
+     * settings this way.
+     */
+    public static AllInOne start(Path dataDir, MeterRegistry meters, Endpoints endpoints,
+            Map<String, String> streamsSettings) throws InterruptedException {
         Objects.requireNonNull(endpoints, "endpoints");
+        Objects.requireNonNull(streamsSettings, "streamsSettings");
         AllInOne all = new AllInOne();
         try {
-            all.startAll(dataDir, meters, endpoints);
+            all.startAll(dataDir, meters, endpoints, streamsSettings);
             return all;
         } catch (RuntimeException | InterruptedException e) {
             all.close();
@@ -147,7 +158,8 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
-    private void startAll(Path dataDir, MeterRegistry meters, Endpoints endpoints) throws InterruptedException {
+    private void startAll(Path dataDir, MeterRegistry meters, Endpoints endpoints,
+            Map<String, String> streamsSettings) throws InterruptedException {
         startBrokerAndStore(dataDir, endpoints);
 
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
@@ -162,12 +174,14 @@ public final class AllInOne implements AutoCloseable {
         }
         loadCatalogOnFirstStart();
 
-        streams = new StreamsApp(new StreamsSettings(Map.of(
+        Map<String, String> streamsValues = new HashMap<>(Map.of(
                 StreamsSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 StreamsSettings.APPLICATION_ID_CONFIG, STREAMS_APP_ID,
                 StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString(),
                 // A free port: the demo must start next to anything already on 8091 (a second demo, a streams app).
-                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0")));
+                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0"));
+        streamsValues.putAll(streamsSettings);
+        streams = new StreamsApp(new StreamsSettings(streamsValues));
         started.push(streams);
         streams.bindTo(meters);
         streams.start(Duration.ofSeconds(60));
