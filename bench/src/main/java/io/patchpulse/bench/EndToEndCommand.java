@@ -103,7 +103,8 @@ public final class EndToEndCommand {
                 if (!StreamsSettings.definition().names().contains(key)) {
                     throw new IllegalArgumentException("--streams-setting: no streams setting " + key);
                 }
-                if (key.equals(StreamsSettings.GUARANTEE_CONFIG) || key.equals(StreamsSettings.COMMIT_INTERVAL_CONFIG)) {
+                if (key.equals(StreamsSettings.GUARANTEE_CONFIG)
+                        || key.equals(StreamsSettings.COMMIT_INTERVAL_CONFIG)) {
                     throw new IllegalArgumentException("--streams-setting: give " + key + " with --guarantees or "
                             + "--commit-interval");
                 }

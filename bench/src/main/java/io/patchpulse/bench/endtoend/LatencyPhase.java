@@ -109,7 +109,7 @@ final class LatencyPhase {
                         settings.spikes(), topology.alerts(), topology.window(), 20, 1, Duration.ofMillis(25),
                         Duration.ofSeconds(60), AlertDelayProbe.Settings.DEFAULT_FIRST_KB), stated).run();
                 for (AlertDelayResult.Spike spike : alertDelay.spikes()) {
-                    out.printf(Locale.ROOT, "  spike KB%s: alerts topic %s ms, QuestDB %s ms, Alertmanager %s ms%n",
+                    out.printf(Locale.ROOT, "  spike %s: alerts topic %s ms, QuestDB %s ms, Alertmanager %s ms%n",
                             spike.kb(), ms(spike.toAlertsTopicMs()), ms(spike.toQuestDbMs()),
                             ms(spike.toAlertmanagerMs()));
                 }
@@ -161,7 +161,8 @@ final class LatencyPhase {
     static String table(Result result) {
         StringBuilder text = new StringBuilder();
         text.append(String.format(Locale.ROOT, "Latency on the warm P %s pipeline, install events at %,.0f/s "
-                + "(target: a share of P's %,.0f records/s):%n", result.pGuarantee(), result.targetEventsPerSecond(),
+                + "(target: %.0f %% of P's %,.0f records/s, events and inventories):%n", result.pGuarantee(),
+                result.targetEventsPerSecond(), 100 * result.targetEventsPerSecond() / result.pRecordsPerSecond(),
                 result.pRecordsPerSecond()));
         LatencyResult latency = result.latency();
         if (latency != null && latency.latency() != null) {
@@ -186,7 +187,7 @@ final class LatencyPhase {
                     "Alertmanager"));
             if (result.alertDelay() != null) {
                 for (AlertDelayResult.Spike spike : result.alertDelay().spikes()) {
-                    text.append(String.format(Locale.ROOT, "  %-10s %12s %9s %13s%n", "KB" + spike.kb(),
+                    text.append(String.format(Locale.ROOT, "  %-10s %12s %9s %13s%n", spike.kb(),
                             ms(spike.toAlertsTopicMs()), ms(spike.toQuestDbMs()), ms(spike.toAlertmanagerMs())));
                 }
             }
@@ -223,7 +224,7 @@ final class LatencyPhase {
             md.append("| spike | alerts topic ms | QuestDB ms | Alertmanager ms |\n|---|---:|---:|---:|\n");
             if (result.alertDelay() != null) {
                 for (AlertDelayResult.Spike spike : result.alertDelay().spikes()) {
-                    md.append(String.format(Locale.ROOT, "| KB%s | %s | %s | %s |%n", spike.kb(),
+                    md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s |%n", spike.kb(),
                             ms(spike.toAlertsTopicMs()), ms(spike.toQuestDbMs()), ms(spike.toAlertmanagerMs())));
                 }
             }
