@@ -31,9 +31,14 @@ public final class EndToEndCommand {
     @Spec(Spec.Target.MIXEE)
     private CommandSpec spec;
 
-    @Option(names = "--events", defaultValue = "1000000", description = "Records to send: install events and "
+    @Option(names = "--events", defaultValue = "200000", description = "Records to send: install events and "
             + "inventory snapshots in the simulator's mix (default: ${DEFAULT-VALUE}).")
     long events;
+
+    @Option(names = "--warmup-records", defaultValue = "30000", description = "Records of an unmeasured pipeline run "
+            + "(exactly_once_v2, other seed) before the measured phases, so JIT compilation of the broker, Kafka "
+            + "Streams, RocksDB and QuestDB is not billed to the first phase; 0 for none (default: ${DEFAULT-VALUE}).")
+    long warmupRecords;
 
     @Option(names = "--devices", description = "Simulated devices (default: one per 20 records, at least 1,000).")
     Integer devices;
@@ -112,7 +117,7 @@ public final class EndToEndCommand {
             EndToEndBench.Latency latency = noLatency ? null
                     : new EndToEndBench.Latency(Duration.ofSeconds(latencySeconds), latencyProbes);
             EndToEndBench.Report result = EndToEndBench.run(new EndToEndBench.Settings(events, deviceCount, seed,
-                    guarantees, commitInterval, streamsSettings, dir, timeout, latency), console);
+                    guarantees, commitInterval, streamsSettings, dir, timeout, latency, warmupRecords), console);
             console.println();
             console.print(result.table());
             EndToEndBench.writeJson(result, json);

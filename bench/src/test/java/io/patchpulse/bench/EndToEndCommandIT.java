@@ -121,6 +121,6 @@ class EndToEndCommandIT {
         assertThat(resources.path("peakHeapBytes").asLong()).isPositive();
         assertThat(resources.path("peakRssBytes").asLong()).isPositive();
         assertThat(resources.path("componentCpuSeconds").fieldNames()).toIterable().contains("kafka-broker",
-                "streams", "sink", "questdb", "bench-clients", "other-threads", "jvm-gc-jit");
+                "streams", "sink", "questdb", "bench-clients", "other-threads", "native");
     }
 }

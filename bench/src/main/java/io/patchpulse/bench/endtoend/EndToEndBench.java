@@ -28,8 +28,8 @@ public final class EndToEndBench {
     /** What heap and RSS figures can and cannot say: every component shares one JVM. */
     public static final String MEMORY_NOTE = "Broker, streams app, sink and QuestDB run in one JVM: peak heap and "
             + "peak RSS are for all of them together (QuestDB and RocksDB memory is off-heap, in RSS only); only CPU "
-            + "is split by component (thread CPU times grouped by thread name; jvm-gc-jit is the process CPU no Java "
-            + "thread accounts for).";
+            + "is split by component (thread CPU times grouped by thread name; native is the process CPU no Java "
+            + "thread accounts for: JIT compiler and GC threads, RocksDB's flush and compaction threads).";
 
     /**
      * What to run.
@@ -46,7 +46,8 @@ public final class EndToEndBench {
      * @param latency          the latency phase after the last P, or {@code null} for none
      */
     public record Settings(long events, int devices, long seed, List<String> guarantees, long commitIntervalMs,
-            Map<String, String> streamsSettings, Path dataDir, Duration timeout, Latency latency) {
+            Map<String, String> streamsSettings, Path dataDir, Duration timeout, Latency latency,
+            long warmupRecords) {
 
         public Settings {
             if (events < 1) {
@@ -114,6 +115,9 @@ public final class EndToEndBench {
                 + "serialized, in %.1f s%n", summary.installEvents(), summary.installResults(),
                 summary.inventories(), (summary.keyBytes() + summary.valueBytes()) >> 20, summary.buildSeconds());
 
+        if (settings.warmupRecords() > 0) {
+            warmUp(settings, out);
+        }
         out.println("B_raw: fresh broker, produce and consume with no processing ...");
         RawRoundTrip.Result raw = RawRoundTrip.run(fresh(settings.dataDir(), "raw"), file, settings.partitions(),
                 settings.timeout(), out);
@@ -179,6 +183,23 @@ public final class EndToEndBench {
         return reconciled && (latency == null || Boolean.TRUE.equals(latency.get("complete")))
                 && (alertDelay == null || alertDelay.containsKey("skipped")
                         || Boolean.TRUE.equals(alertDelay.get("complete")));
+    }
+
+    /**
+     * An unmeasured pipeline run on other records (seed + 1), so that the JIT has compiled the broker, Kafka
+     * Streams, RocksDB's JNI layer and QuestDB before anything is timed: in a short run that compilation otherwise
+     * costs the first phase more CPU than the work itself (a 60,000-record run without it: 18 s of compilations of
+     * 100 ms or more in 70 s).
+     */
+    private static void warmUp(Settings settings, PrintWriter out) throws InterruptedException {
+        out.printf("warm-up (not measured): %,d records through a pipeline ...%n", settings.warmupRecords());
+        Path dir = fresh(settings.dataDir(), "warmup");
+        RecordFile warmup = RecordFile.build(dir.resolveSibling("warmup-records.bin"), settings.warmupRecords(),
+                (int) Math.max(1_000, settings.warmupRecords() / 20), settings.seed() + 1, Topics.defaults(),
+                new ProgressLine(out, "serializing", settings.warmupRecords(), "records"));
+        PipelineRun.Result result = PipelineRun.run(dir, warmup, "exactly_once_v2", settings.commitIntervalMs(),
+                settings.streamsSettings(), null, settings.timeout(), out, PipelineRun.Afterwards.NONE);
+        out.printf("  warm-up done (%,.0f records/s, not reported)%n", result.eventsPerSecond());
     }
 
     /** Writes the report's JSON to {@code file} (parents created). */
@@ -256,6 +277,9 @@ public final class EndToEndBench {
             one.put("eventsPerSecond", p.eventsPerSecond());
             one.put("r", p.eventsPerSecond() / raw.eventsPerSecond());
             one.put("produceSeconds", p.produceSeconds());
+            one.put("streamsSeconds", Double.isNaN(p.streamsSeconds()) ? null : p.streamsSeconds());
+            one.put("streamsRecordsPerSecond", Double.isNaN(p.streamsSeconds()) ? null
+                    : p.records() / p.streamsSeconds());
             one.put("resources", resources(p.usage(), p.records()));
             pipelineJson.add(one);
         }
@@ -300,6 +324,7 @@ public final class EndToEndBench {
                     p.eventsPerSecond() / raw.eventsPerSecond(), p.reconciled() ? "yes"
                             : String.format(Locale.ROOT, "NO (%,d of %,d)", p.storedAttempts(), p.installResults())));
         }
+        text.append(stages(pipelines));
         text.append("CPU seconds per million records by component:\n");
         text.append(components("B_raw", raw.usage(), raw.consumed()));
         for (PipelineRun.Result p : pipelines) {
@@ -308,6 +333,21 @@ public final class EndToEndBench {
         text.append(MEMORY_NOTE).append('\n');
         if (latency != null) {
             text.append(LatencyPhase.table(latency));
+        }
+        return text.toString();
+    }
+
+    /** Per P: when the streams app had committed all its input, and when the store held every result. */
+    private static String stages(List<PipelineRun.Result> pipelines) {
+        StringBuilder text = new StringBuilder("Stages (from the first send): the streams app caught up with its input "
+                + "and repartition topics, then the store held every result:\n");
+        for (PipelineRun.Result p : pipelines) {
+            text.append(Double.isNaN(p.streamsSeconds())
+                    ? String.format(Locale.ROOT, "  P %s: streams not seen caught up before the store; store %.2f s%n",
+                            p.guarantee(), p.usage().seconds())
+                    : String.format(Locale.ROOT, "  P %s: streams %.2f s (%,.0f records/s), store %.2f s (%,.0f "
+                            + "records/s)%n", p.guarantee(), p.streamsSeconds(), p.records() / p.streamsSeconds(),
+                            p.usage().seconds(), p.eventsPerSecond()));
         }
         return text.toString();
     }
@@ -347,6 +387,7 @@ public final class EndToEndBench {
                     p.reconciled() ? "yes" : String.format(Locale.ROOT, "no (%,d of %,d)", p.storedAttempts(),
                             p.installResults())));
         }
+        md.append('\n').append(stages(pipelines));
         md.append("\nCPU seconds per million records by component:\n\n| phase |");
         raw.usage().componentCpuSeconds().keySet().forEach(component -> md.append(' ').append(component).append(" |"));
         md.append("\n|---|");

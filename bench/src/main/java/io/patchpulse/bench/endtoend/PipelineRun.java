@@ -44,10 +44,13 @@ final class PipelineRun {
      * @param storedAttempts  sum(attempts) in failure_trends after the pipeline drained
      * @param reconciled      storedAttempts equals installResults
      * @param produceSeconds  first send to last acknowledgement
+     * @param streamsSeconds  first send to the first poll at which the streams app had committed the end of its input
+     *                        and of its repartition topics (its own share of P: what follows is the sink and
+     *                        QuestDB catching up); NaN if that was never seen before the store held everything
      * @param usage           resources from the first send to the store holding every result (its seconds are P's)
      */
     record Result(String guarantee, long commitIntervalMs, long records, long installResults, long storedAttempts,
-            boolean reconciled, double produceSeconds, ResourceMeter.Usage usage) {
+            boolean reconciled, double produceSeconds, double streamsSeconds, ResourceMeter.Usage usage) {
 
         double eventsPerSecond() {
             return records / usage.seconds();
@@ -96,6 +99,7 @@ final class PipelineRun {
             ProgressLine stored = new ProgressLine(out, label + " stored", expected, "install results");
             long deadline = System.nanoTime() + timeout.toNanos();
             long attempts = 0;
+            long streamsDone = -1;
             while (attempts < expected) {
                 failIfStopped(streams, sink);
                 if (System.nanoTime() > deadline) {
@@ -104,6 +108,9 @@ final class PipelineRun {
                             + "after %s", label, attempts, expected, timeout));
                 }
                 Thread.sleep(POLL_MILLIS);
+                if (streamsDone < 0 && streamsCaughtUp(admin, topics)) {
+                    streamsDone = System.nanoTime();
+                }
                 attempts = storedAttempts(sql);
                 stored.set(attempts);
             }
@@ -113,7 +120,9 @@ final class PipelineRun {
             double seconds = (end - sent.firstSendNanos()) / 1e9;
             long finalAttempts = drainedAttempts(admin, topics, sql, streams, sink, timeout);
             Result result = new Result(guarantee, commitIntervalMs, sent.records(), expected, finalAttempts,
-                    finalAttempts == expected, sent.seconds(), usage.withSeconds(seconds));
+                    finalAttempts == expected, sent.seconds(),
+                    streamsDone < 0 ? Double.NaN : (streamsDone - sent.firstSendNanos()) / 1e9,
+                    usage.withSeconds(seconds));
             afterwards.accept(pipeline, result);
             return result;
         }
@@ -156,17 +165,26 @@ final class PipelineRun {
         }
     }
 
+    /** Whether the streams app has committed the end of its input topics and of its repartition topics. */
+    private static boolean streamsCaughtUp(Admin admin, Topics topics) throws InterruptedException {
+        return ConsumerLag.of(admin, AllInOne.STREAMS_APP_ID, streamsTopics(topics)) == 0;
+    }
+
+    private static String[] streamsTopics(Topics topics) {
+        List<String> names = new ArrayList<>(Names.repartitionTopics(AllInOne.STREAMS_APP_ID));
+        names.add(topics.installEvents.name());
+        names.add(topics.deviceInventory.name());
+        return names.toArray(String[]::new);
+    }
+
     /** Waits until both groups are at the end of their input (or {@code timeout}), then reads the sum again. */
     private static long drainedAttempts(Admin admin, Topics topics, QuestDbHttp sql, StreamsApp streams,
             SinkService sink, Duration timeout) throws InterruptedException {
-        List<String> streamsTopics = new ArrayList<>(Names.repartitionTopics(AllInOne.STREAMS_APP_ID));
-        streamsTopics.add(topics.installEvents.name());
-        streamsTopics.add(topics.deviceInventory.name());
         long deadline = System.nanoTime() + timeout.toNanos();
         boolean wasCaughtUp = false;
         while (System.nanoTime() < deadline) {
             failIfStopped(streams, sink);
-            boolean caughtUp = ConsumerLag.of(admin, AllInOne.STREAMS_APP_ID, streamsTopics.toArray(String[]::new)) == 0
+            boolean caughtUp = streamsCaughtUp(admin, topics)
                     && ConsumerLag.of(admin, AllInOne.SINK_GROUP, topics.failureTrends.name()) == 0;
             // Twice in a row, as PipelineProgress: one observation could fall between two steps of a commit.
             if (caughtUp && wasCaughtUp) {

@@ -35,7 +35,8 @@ final class ResourceMeter implements AutoCloseable {
     static final String QUESTDB = "questdb";
     static final String CLIENTS = "bench-clients";
     static final String OTHER = "other-threads";
-    static final String JVM = "jvm-gc-jit";
+    /** Process CPU outside every Java thread: JIT compiler and GC threads, RocksDB's native flush and compaction. */
+    static final String JVM = "native";
 
     private final OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
