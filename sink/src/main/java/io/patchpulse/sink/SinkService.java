@@ -595,6 +595,11 @@ public final class SinkService implements AutoCloseable {
         return joiner.toString();
     }
 
+    /** The sink consumer's default {@code fetch.min.bytes}: see {@link #newKafkaConsumer()}. */
+    static final int BATCH_MIN_BYTES = 1 << 20;
+    /** The sink consumer's default {@code fetch.max.wait.ms}. */
+    static final int BATCH_MAX_WAIT_MS = 250;
+
     private Consumer<String, byte[]> newKafkaConsumer() {
         Map<String, Object> props = new HashMap<>(config.consumerOverrides());
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
@@ -606,6 +611,11 @@ public final class SinkService implements AutoCloseable {
         // A new group starts from the beginning: the store must hold every window, not only those after startup.
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, config.groupId());
+        // Bigger batches, fewer store transactions: every batch is one commit per table in QuestDB, so a trickle of
+        // small polls costs QuestDB more than the rows themselves. The broker answers once 1 MiB is ready or 250 ms
+        // have passed (consumer.fetch.min.bytes / consumer.fetch.max.wait.ms override it).
+        props.putIfAbsent(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, BATCH_MIN_BYTES);
+        props.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, BATCH_MAX_WAIT_MS);
         // Values stay bytes here and are decoded per record, so one bad record is skipped, not a poll failure.
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
     }

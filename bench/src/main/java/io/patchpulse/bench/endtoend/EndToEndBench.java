@@ -339,8 +339,8 @@ public final class EndToEndBench {
 
     /** Per P: when the streams app had committed all its input, and when the store held every result. */
     private static String stages(List<PipelineRun.Result> pipelines) {
-        StringBuilder text = new StringBuilder("Stages (from the first send): the streams app caught up with its input "
-                + "and repartition topics, then the store held every result:\n");
+        StringBuilder text = new StringBuilder("Stages (from the first send): the streams app had committed all of its "
+                + "input topics, then the store held every result:\n");
         for (PipelineRun.Result p : pipelines) {
             text.append(Double.isNaN(p.streamsSeconds())
                     ? String.format(Locale.ROOT, "  P %s: streams not seen caught up before the store; store %.2f s%n",
