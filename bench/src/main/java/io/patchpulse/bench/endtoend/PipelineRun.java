@@ -1,5 +1,6 @@
 package io.patchpulse.bench.endtoend;
 
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.kafka.ConsumerLag;

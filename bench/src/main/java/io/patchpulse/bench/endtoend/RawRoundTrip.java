@@ -1,5 +1,6 @@
 package io.patchpulse.bench.endtoend;
 
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.topics.Topics;

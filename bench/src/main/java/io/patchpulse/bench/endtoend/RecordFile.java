@@ -1,5 +1,6 @@
 package io.patchpulse.bench.endtoend;
 
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.SimulationSettings;

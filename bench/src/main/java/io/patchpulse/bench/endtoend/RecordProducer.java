@@ -1,5 +1,6 @@
 package io.patchpulse.bench.endtoend;
 
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.patchpulse.bench.latency;
 
+import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.schemas.topics.Topics;
@@ -39,17 +40,14 @@ final class AckTimedProducer implements AutoCloseable {
     }
 
     /**
-     * The producer settings: the collector's ({@code KafkaPublisher}: idempotent, acks=all, linger 20 ms, lz4), so the
-     * load reaches the broker as collected records do.
+     * The producer settings: the collector's own ({@code KafkaPublisher.producerProperties}: idempotent, acks=all,
+     * linger 20 ms, lz4), so the load reaches the broker as collected records do.
      */
     static Map<String, String> settings(String bootstrapServers) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        settings.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        settings.put(ProducerConfig.ACKS_CONFIG, "all");
-        settings.put(ProducerConfig.LINGER_MS_CONFIG, "20");
-        settings.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        settings.put(ProducerConfig.CLIENT_ID_CONFIG, "patchpulse-bench-latency");
+        KafkaPublisher.producerProperties(bootstrapServers,
+                Map.of(ProducerConfig.CLIENT_ID_CONFIG, "patchpulse-bench-latency"))
+                .forEach((key, value) -> settings.put(key, String.valueOf(value)));
         return settings;
     }
 

@@ -2,8 +2,11 @@ package io.patchpulse.deploy.cli;
 
 import java.io.PrintWriter;
 
-/** A progress line rewritten in place about twice a second: "publishing 12,000 / 52,528 records (22 %)". */
-final class ProgressLine {
+/**
+ * A progress line rewritten in place about twice a second: "publishing 12,000 / 52,528 records (22 %)". The CLI's
+ * long commands and the bench harness share it.
+ */
+public final class ProgressLine {
 
     private static final long EVERY_NANOS = 500_000_000L;
 
@@ -15,23 +18,30 @@ final class ProgressLine {
     private long lastPrint;
     private String note = "";
 
-    ProgressLine(PrintWriter out, String what, long total) {
+    public ProgressLine(PrintWriter out, String what, long total) {
         this(out, what, total, "records");
     }
 
-    ProgressLine(PrintWriter out, String what, long total, String unit) {
+    public ProgressLine(PrintWriter out, String what, long total, String unit) {
         this.out = out;
         this.what = what;
         this.total = total;
         this.unit = unit;
     }
 
-    void advance() {
+    /** Counts one more. */
+    public void advance() {
         advance(1);
     }
 
-    void advance(long amount) {
-        done += amount;
+    /** Counts {@code amount} more. */
+    public void advance(long amount) {
+        set(done + amount);
+    }
+
+    /** Sets the count, for progress observed from outside (rows in a store, say). */
+    public void set(long count) {
+        done = count;
         long now = System.nanoTime();
         if (now - lastPrint > EVERY_NANOS) {
             print();
@@ -40,11 +50,12 @@ final class ProgressLine {
     }
 
     /** Text shown after the count from the next print on, e.g. where a paced replay is; empty for none. */
-    void note(String text) {
+    public void note(String text) {
         note = text.isEmpty() ? "" : ", " + text;
     }
 
-    void done() {
+    /** Prints the final count and ends the line. */
+    public void done() {
         print();
         out.println();
         out.flush();
