@@ -96,7 +96,12 @@ public final class DemoCommand implements Callable<Integer> {
                         alertmanager == null ? alertmanagerUrl : alertmanager.baseUrl()));
                 MetricsEndpoint metrics = metricsOptions.listen(0).map(listen -> MetricsEndpoint.start(listen, meters))
                         .orElse(null)) {
-            Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "patchpulse-shutdown"));
+            // Ctrl-C: the pipeline first (the sink's last writes reach the stores), then the stores it writes to.
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                pipeline.close();
+                closeQuietly(alertmanager);
+                closeQuietly(victoria);
+            }, "patchpulse-shutdown"));
             out.printf("started in %.1f s: Kafka at %s, QuestDB at %s%s%n", seconds(started),
                     pipeline.bootstrapServers(), pipeline.questDb().httpUrl(),
                     metrics == null ? "" : ", metrics at " + metrics.url());
@@ -167,6 +172,12 @@ public final class DemoCommand implements Callable<Integer> {
             return planned.truth().spikes().get(0).cohort().kb();
         }
         return "KB5034441";
+    }
+
+    private static void closeQuietly(OpsBinaries.Running process) {
+        if (process != null) {
+            process.close();
+        }
     }
 
     private static double seconds(long startNanos) {

@@ -78,7 +78,7 @@ public final class FleetOptions {
      * run from its start when --speed is given, else full speed.
      */
     private ReplayPace pace(SimulatedRecords simulation, Instant liveFrom) {
-        if (speed != null && speed < 0) {
+        if (speed != null && !(speed >= 0 && speed < Double.POSITIVE_INFINITY)) {
             throw new IllegalArgumentException("--speed must be 0 (full speed) or positive, was " + speed);
         }
         if (speed != null && speed == 0) {

@@ -73,7 +73,9 @@ public final class OpsBinaries {
             this.process = process;
             this.baseUrl = baseUrl;
             this.log = log;
-            this.reaper = new Thread(process::destroyForcibly, "stop-" + name);
+            // As a last resort at JVM exit (Ctrl-C): SIGTERM first, so VictoriaMetrics writes out the samples it
+            // acknowledged but holds in memory, and SIGKILL only if it does not stop.
+            this.reaper = new Thread(() -> stop(process), "stop-" + name);
             Runtime.getRuntime().addShutdownHook(reaper);
         }
 
@@ -90,6 +92,15 @@ public final class OpsBinaries {
         /** Stops the process (SIGTERM, then SIGKILL after 10 s) and waits for it. */
         @Override
         public void close() {
+            stop(process);
+            try {
+                Runtime.getRuntime().removeShutdownHook(reaper);
+            } catch (IllegalStateException ignored) {
+                // The JVM is already shutting down; the hook runs anyway and finds the process gone.
+            }
+        }
+
+        private static void stop(Process process) {
             process.destroy();
             try {
                 if (!process.waitFor(10, TimeUnit.SECONDS)) {
@@ -98,11 +109,6 @@ public final class OpsBinaries {
             } catch (InterruptedException e) {
                 process.destroyForcibly();
                 Thread.currentThread().interrupt();
-            }
-            try {
-                Runtime.getRuntime().removeShutdownHook(reaper);
-            } catch (IllegalStateException ignored) {
-                // The JVM is already shutting down; the hook runs anyway and finds the process gone.
             }
         }
 

@@ -21,8 +21,11 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  * only the number of intermediate updates does, and each total is visible up to one interval later.
  *
  * <p>The pending sums live in a changelogged store ({@link Names#STORE_TREND_COMBINER}), written in the same
- * transaction as the input offsets: under exactly-once a crash neither loses nor doubles a pending delta, and a task
- * that moves to another instance takes its pending sums along. Each sum keeps the newest record time of its deltas.
+ * transaction as the input offsets. So under exactly-once a crash rolls back the forwards, the deletes and the
+ * offsets together, and the restore brings the pending sums back. StreamsFailoverIT (deploy) runs with it on: it kills
+ * one of two instances with SIGKILL mid-run and compares every trend total with an independent recount. A task that
+ * moves to another instance takes its pending sums along. Each sum keeps the newest record time of its deltas, so an alert's {@code startsAt} can be up to one
+ * interval's worth of event time later than without the combiner.
  */
 final class TrendCombiner implements Processor<String, Counted, String, FailureTrend> {
 
