@@ -1,8 +1,8 @@
 package io.patchpulse.bench.endtoend;
 
-import io.patchpulse.deploy.cli.ProgressLine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.local.OpsBinaries;

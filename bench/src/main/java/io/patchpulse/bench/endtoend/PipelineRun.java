@@ -1,19 +1,15 @@
 package io.patchpulse.bench.endtoend;
 
-import io.patchpulse.deploy.cli.ProgressLine;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.deploy.embedded.PipelineProgress;
 import io.patchpulse.deploy.kafka.ConsumerLag;
 import io.patchpulse.schemas.topics.Topics;
-import io.patchpulse.sink.SinkService;
-import io.patchpulse.sink.questdb.QuestDbHttp;
-import io.patchpulse.streams.StreamsApp;
 import io.patchpulse.streams.StreamsSettings;
-import io.patchpulse.streams.topology.Names;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,9 +85,7 @@ final class PipelineRun {
                 streamsOverrides(guarantee, commitIntervalMs, streamsSettings))) {
             Topics topics = pipeline.topics();
             Admin admin = pipeline.admin();
-            StreamsApp streams = pipeline.streams();
-            SinkService sink = pipeline.sink();
-            QuestDbHttp sql = pipeline.questDbHttp();
+            PipelineProgress progress = new PipelineProgress(pipeline);
             awaitLeaders(admin, topics, Duration.ofSeconds(60));
 
             ResourceMeter[] meter = new ResourceMeter[1];
@@ -104,7 +98,7 @@ final class PipelineRun {
             long attempts = 0;
             long streamsDone = -1;
             while (attempts < expected) {
-                failIfStopped(streams, sink);
+                progress.failIfStopped();
                 if (System.nanoTime() > deadline) {
                     meter[0].stop();
                     throw new IllegalStateException(String.format("%s the store held %,d of %,d install results "
@@ -115,14 +109,16 @@ final class PipelineRun {
                         topics.deviceInventory.name()) == 0) {
                     streamsDone = System.nanoTime();
                 }
-                attempts = storedAttempts(sql);
+                attempts = progress.storedAttempts();
                 stored.set(attempts);
             }
             long end = System.nanoTime();
             ResourceMeter.Usage usage = meter[0].stop();
             stored.done();
             double seconds = (end - sent.firstSendNanos()) / 1e9;
-            long finalAttempts = drainedAttempts(admin, topics, sql, streams, sink, timeout);
+            // Both groups at the end of their input, twice in a row, and the WAL applied; then the sum once more.
+            progress.awaitDrained(timeout, line -> { });
+            long finalAttempts = progress.storedAttempts();
             Result result = new Result(guarantee, commitIntervalMs, sent.records(), expected, finalAttempts,
                     finalAttempts == expected, sent.seconds(),
                     streamsDone < 0 ? Double.NaN : (streamsDone - sent.firstSendNanos()) / 1e9,
@@ -167,55 +163,5 @@ final class PipelineRun {
                 Thread.sleep(200);
             }
         }
-    }
-
-    /** Whether the streams app has committed the end of its input topics and of its repartition topics. */
-    private static boolean streamsCaughtUp(Admin admin, Topics topics) throws InterruptedException {
-        return ConsumerLag.of(admin, AllInOne.STREAMS_APP_ID, streamsTopics(topics)) == 0;
-    }
-
-    private static String[] streamsTopics(Topics topics) {
-        List<String> names = new ArrayList<>(Names.repartitionTopics(AllInOne.STREAMS_APP_ID));
-        names.add(topics.installEvents.name());
-        names.add(topics.deviceInventory.name());
-        return names.toArray(String[]::new);
-    }
-
-    /** Waits until both groups are at the end of their input (or {@code timeout}), then reads the sum again. */
-    private static long drainedAttempts(Admin admin, Topics topics, QuestDbHttp sql, StreamsApp streams,
-            SinkService sink, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        boolean wasCaughtUp = false;
-        while (System.nanoTime() < deadline) {
-            failIfStopped(streams, sink);
-            boolean caughtUp = streamsCaughtUp(admin, topics)
-                    && ConsumerLag.of(admin, AllInOne.SINK_GROUP, topics.failureTrends.name()) == 0;
-            // Twice in a row, as PipelineProgress: one observation could fall between two steps of a commit.
-            if (caughtUp && wasCaughtUp) {
-                sql.awaitWalApplied("failure_trends", Duration.ofSeconds(30));
-                return storedAttempts(sql);
-            }
-            wasCaughtUp = caughtUp;
-            Thread.sleep(500);
-        }
-        return storedAttempts(sql);
-    }
-
-    /** Sum of attempts over all trend rows, as PipelineProgress counts them; 0 when there are none yet. */
-    static long storedAttempts(QuestDbHttp sql) {
-        List<Map<String, Object>> rows = sql.query("SELECT sum(attempts) attempts FROM failure_trends");
-        if (rows.isEmpty() || rows.get(0).get("attempts") == null) {
-            return 0;
-        }
-        return ((Number) rows.get(0).get("attempts")).longValue();
-    }
-
-    private static void failIfStopped(StreamsApp streams, SinkService sink) {
-        if (streams.failure() != null) {
-            throw new IllegalStateException("the streams app stopped: " + streams.failure(), streams.failure());
-        }
-        sink.failure().ifPresent(failure -> {
-            throw new IllegalStateException("the sink stopped: " + failure.getMessage(), failure);
-        });
     }
 }

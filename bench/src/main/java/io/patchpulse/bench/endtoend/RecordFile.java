@@ -1,9 +1,9 @@
 package io.patchpulse.bench.endtoend;
 
-import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.avro.Outcome;

@@ -1,7 +1,7 @@
 package io.patchpulse.bench.endtoend;
 
-import io.patchpulse.deploy.cli.ProgressLine;
 import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.deploy.cli.ProgressLine;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;

@@ -145,7 +145,8 @@ public final class PipelineProgress {
         return pool.getPeakUsage() == null ? 0 : pool.getPeakUsage().getUsed();
     }
 
-    private void failIfStopped() {
+    /** Throws, naming the cause, when the streams app or the sink has stopped on a failure. */
+    public void failIfStopped() {
         Throwable streams = pipeline.streams().failure();
         if (streams != null) {
             throw new IllegalStateException("the streams app stopped: " + streams, streams);

@@ -2,6 +2,7 @@ package io.patchpulse.deploy.metrics;
 
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.sink.dashboard.DashboardServer;
 import java.util.Objects;
 
 /**
@@ -69,17 +70,15 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /**
      * {@code http://host:port/path}, an IPv6 literal in brackets exactly once whether it came bare ({@code ::1}) or
-     * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address).
+     * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address): the sink's dashboard server's rule.
      */
     static String httpUrl(String host, int port, String path) {
-        String bare = unbracketed(host);
-        return "http://" + (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port + path;
+        return DashboardServer.httpUrl(host, port, path);
     }
 
     /** The host without the brackets of an IPv6 literal, the form a socket binds to. */
     static String unbracketed(String host) {
-        return host.length() > 1 && host.startsWith("[") && host.endsWith("]")
-                ? host.substring(1, host.length() - 1) : host;
+        return DashboardServer.unbracketed(host);
     }
 
     @Override

@@ -154,13 +154,13 @@ public final class DashboardServer implements AutoCloseable {
      * {@code http://host:port/path}, an IPv6 literal in brackets exactly once whether it came bare ({@code ::1}) or
      * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address).
      */
-    static String httpUrl(String host, int port, String path) {
+    public static String httpUrl(String host, int port, String path) {
         String bare = unbracketed(host);
         return "http://" + (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port + path;
     }
 
     /** The host without the brackets of an IPv6 literal, the form a socket binds to. */
-    static String unbracketed(String host) {
+    public static String unbracketed(String host) {
         return host.length() > 1 && host.startsWith("[") && host.endsWith("]")
                 ? host.substring(1, host.length() - 1) : host;
     }
