@@ -3,7 +3,9 @@ package io.patchpulse.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.sink.questdb.QuestDbHttp;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -25,15 +27,25 @@ final class StoreContents {
 
     private static Map<String, List<Long>> trends(AllInOne pipeline) {
         Map<String, List<Long>> stored = new HashMap<>();
-        for (Map<String, Object> row : pipeline.questDbHttp().query("SELECT ts, kb, size_bucket, free_bucket,"
+        trendRows(pipeline.questDbHttp()).forEach(row -> stored.put(row.getKey(), row.getValue()));
+        return stored;
+    }
+
+    /**
+     * Every failure_trends row, keyed like {@link IndependentRecount#byKey()}, with attempts, failures, devices
+     * attempted, failed and succeeded; a key the table holds twice is listed twice.
+     */
+    static List<Map.Entry<String, List<Long>>> trendRows(QuestDbHttp questDb) {
+        List<Map.Entry<String, List<Long>>> rows = new ArrayList<>();
+        for (Map<String, Object> row : questDb.query("SELECT ts, kb, size_bucket, free_bucket,"
                 + " bitlocker, attempts, failures, devices_attempted, devices_failed, devices_succeeded"
                 + " FROM failure_trends")) {
-            stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("size_bucket") + "|"
+            rows.add(Map.entry(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("size_bucket") + "|"
                     + row.get("free_bucket") + "|" + row.get("bitlocker"),
                     List.of(n(row, "attempts"), n(row, "failures"), n(row, "devices_attempted"),
-                            n(row, "devices_failed"), n(row, "devices_succeeded")));
+                            n(row, "devices_failed"), n(row, "devices_succeeded"))));
         }
-        return stored;
+        return rows;
     }
 
     private static Map<String, Long> errors(AllInOne pipeline) {

@@ -22,7 +22,7 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
  *
  * <p>The pending sums live in a changelogged store ({@link Names#STORE_TREND_COMBINER}), written in the same
  * transaction as the input offsets. So under exactly-once a crash rolls back the forwards, the deletes and the
- * offsets together, and the restore brings the pending sums back. StreamsFailoverIT (deploy) runs with it on: it kills
+ * offsets together, and the restore brings the pending sums back. StreamsKillFaultIT (deploy) runs with it on: it kills
  * one of two instances with SIGKILL mid-run and compares every trend total with an independent recount. A task that
  * moves to another instance takes its pending sums along. Each sum keeps the newest record time of its deltas, so an alert's {@code startsAt} can be up to one
  * interval's worth of event time later than without the combiner.

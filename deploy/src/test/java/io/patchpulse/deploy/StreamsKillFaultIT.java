@@ -52,7 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * lets the victim run alone before the survivor joins; slf4j-simple logging switches given to the test JVM reach the
  * victim too.
  */
-class StreamsFailoverIT {
+class StreamsKillFaultIT {
 
     private static final String APP = "failover-test";
     private static final int PARTITIONS = 4;
@@ -158,6 +158,13 @@ class StreamsFailoverIT {
                     throw e;
                 }
                 assertThat(survivor.failure()).isNull();
+                if (!deviceTruth) {
+                    IndependentRecount recount = IndependentRecount.of(firstOut, secondOut);
+                    FaultReport.record(FaultReport.compare("streams-instance-kill", "failure-trends topic", recount,
+                            trendRows(TopicContents.latestByKey(bootstrap, topics.failureTrends)).entrySet(),
+                            Map.of("instances", 2, "partitions", PARTITIONS, "killedAfterRecords", cut,
+                                    "recordsAfterKill", records.size() - cut)));
+                }
             } finally {
                 victim.destroyForcibly();
             }
@@ -235,15 +242,24 @@ class StreamsFailoverIT {
 
     }
 
+    /** The topic's latest trends keyed like {@link IndependentRecount#byKey()}, with their five counts. */
+    private static Map<String, List<Long>> trendRows(Map<String, FailureTrend> trends) {
+        Map<String, List<Long>> rows = new TreeMap<>();
+        trends.forEach((key, trend) -> {
+            TrendKey decoded = TrendKey.decode(key);
+            rows.put(decoded.windowStart() + "|" + decoded.cohort().kb() + "|" + decoded.cohort().sizeBucket()
+                    + "|" + decoded.cohort().freeBucket() + "|" + decoded.cohort().bitlocker(),
+                    List.of(trend.getAttempts(), trend.getFailures(), trend.getDevicesAttempted(),
+                            trend.getDevicesFailed(), trend.getDevicesSucceeded()));
+        });
+        return rows;
+    }
+
     private static void assertTrendsEqualRecount(Map<String, FailureTrend> trends, IndependentRecount recount) {
-        Map<String, List<Long>> actual = new TreeMap<>();
+        Map<String, List<Long>> actual = trendRows(trends);
         Map<String, Long> actualErrors = new TreeMap<>();
         trends.forEach((key, trend) -> {
             TrendKey decoded = TrendKey.decode(key);
-            String plain = decoded.windowStart() + "|" + decoded.cohort().kb() + "|" + decoded.cohort().sizeBucket()
-                    + "|" + decoded.cohort().freeBucket() + "|" + decoded.cohort().bitlocker();
-            actual.put(plain, List.of(trend.getAttempts(), trend.getFailures(), trend.getDevicesAttempted(),
-                    trend.getDevicesFailed(), trend.getDevicesSucceeded()));
             trend.getDevicesFailedByError().forEach((error, devices) -> actualErrors.put(decoded.windowStart() + "|"
                     + decoded.cohort().kb() + "|" + error + "|" + decoded.cohort().sizeBucket() + "|"
                     + decoded.cohort().freeBucket() + "|" + decoded.cohort().bitlocker(), devices));

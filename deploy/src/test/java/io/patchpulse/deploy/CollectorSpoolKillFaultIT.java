@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 of the collector, and once Kafka and a new collector are back they reach the trends exactly once (a batch
  * the sender posted twice included), checked against an independent recount of the acknowledged lines.
  */
-class CollectorDurabilityIT {
+class CollectorSpoolKillFaultIT {
 
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(5);
     private static final int BATCH_LINES = 500;
@@ -79,8 +79,10 @@ class CollectorDurabilityIT {
             collector.waitFor();
         }
         assertThat(posted).isEqualTo(lines.size());
+        long spooled;
         try (Spool spool = Spool.open(collectorData.resolve("spool"))) {
-            assertThat(spool.size()).as("acknowledged records kept across the kill").isEqualTo(posted + BATCH_LINES);
+            spooled = spool.size();
+            assertThat(spooled).as("acknowledged records kept across the kill").isEqualTo(posted + BATCH_LINES);
         }
 
         // Then, with Kafka back and a new collector on the same data directory, the spool drains into the pipeline
@@ -91,7 +93,13 @@ class CollectorDurabilityIT {
             assertThat(new PipelineProgress(pipeline).awaitDrained(DRAIN_TIMEOUT, line -> { })).isTrue();
 
             // and the store equals a recount of the acknowledged lines, each event id once
-            StoreContents.assertEqualsRecount(pipeline, IndependentRecount.of(acknowledged));
+            IndependentRecount recount = IndependentRecount.of(acknowledged);
+            FaultReport.record(FaultReport.compare("collector-spool-kill", "QuestDB failure_trends", recount,
+                    StoreContents.trendRows(pipeline.questDbHttp()), Map.of(
+                            "linesAcknowledged", posted + BATCH_LINES,
+                            "linesPostedTwice", BATCH_LINES,
+                            "spooledAtKill", spooled)));
+            StoreContents.assertEqualsRecount(pipeline, recount);
             assertThat(new PipelineProgress(pipeline).deadLetters()).isZero();
         }
     }
