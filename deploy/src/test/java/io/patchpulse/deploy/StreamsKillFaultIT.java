@@ -38,9 +38,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two streams instances share the work; one is killed (SIGKILL, no shutdown) in the middle of the run. The survivor
- * takes over its partitions and state so that, under exactly_once_v2, every trend row equals an independent recount
- * of the published events, and device states, remediations and release progress equal the jan-2024 preset's truth.
+ * Two streams instances share the work; one is killed (SIGKILL, no shutdown) in the middle of the run (windows
+ * open, transactions in flight), the survivor takes over its partitions and state, and the killed one is restarted on
+ * its state directory while the last fifth arrives. Under exactly_once_v2 every trend row equals an independent
+ * recount of the published events (reported through {@link FaultReport} as the fault "streams-instance-kill"), and
+ * device states, remediations and release progress equal the jan-2024 preset's truth.
  *
  * <p>What this test found: the preset's records carry 2024 event times, and a topic with Kafka's default time
  * retention lost them at the broker's first retention check (30 s after start). Input the killed instance had not
@@ -61,22 +63,19 @@ class StreamsKillFaultIT {
     Path dir;
 
     @Test
-    void shouldCountEveryTrendExactlyOnceWhenOneOfTwoInstancesIsKilledMidRun() throws Exception {
-        killOneOfTwoMidRun(false);
+    void shouldCountEveryTrendOnceAndEndAtThePresetsTruthWhenOneOfTwoInstancesIsKilledAndRestarted() throws Exception {
+        killOneOfTwoAndRestartIt();
     }
 
-    @Test
-    void shouldEndAtThePresetsTruthWhenOneOfTwoInstancesIsKilledMidRun() throws Exception {
-        killOneOfTwoMidRun(true);
-    }
-
-    private void killOneOfTwoMidRun(boolean deviceTruth) throws Exception {
+    private void killOneOfTwoAndRestartIt() throws Exception {
         PresetRun run = Presets.named("jan-2024").run(PresetSettings.of(600, 11));
         List<CollectedRecord> records = run.simulation().stream().toList();
         int cut = records.size() * 6 / 10;
+        int restartAt = records.size() * 8 / 10;
         Topics topics = Topics.defaults();
         Path firstOut = dir.resolve("first.ndjson");
         Path secondOut = dir.resolve("second.ndjson");
+        Path thirdOut = dir.resolve("third.ndjson");
         Map<String, RemediationCause> expected = new TreeMap<>();
         run.truth().deviceStatus().stream().filter(truth -> truth.cause() != null)
                 .forEach(truth -> expected.put(truth.deviceId() + "|" + truth.kb(), truth.cause()));
@@ -110,26 +109,36 @@ class StreamsKillFaultIT {
                 await("both instances writing device statuses").atMost(Duration.ofMinutes(2))
                         .until(() -> endOffsets(admin, topics.deviceStatus.name()) > 500);
 
-                // When one is killed, and the rest arrives while the survivor takes over
+                // When one is killed, records arrive while the survivor takes over, then the killed one is restarted
+                // on its state directory and the rest arrives while both work again
                 if (!Boolean.getBoolean("failover.noKill")) {
                     victim.destroyForcibly();
                     assertThat(victim.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
                 }
-                publish(bootstrap, topics, records.subList(cut, records.size()), secondOut);
+                publish(bootstrap, topics, records.subList(cut, restartAt), secondOut);
+                if (!Boolean.getBoolean("failover.noKill")) {
+                    victim = startInstanceProcess(bootstrap, dir.resolve("state-victim"));
+                    await("the restarted instance back in the group").atMost(Duration.ofMinutes(2))
+                            .until(() -> admin.describeConsumerGroups(List.of(APP)).all().get().get(APP).members()
+                                    .size() == 2);
+                }
+                publish(bootstrap, topics, records.subList(restartAt, records.size()), thirdOut);
 
-                // Then, once the survivor has caught up (after a kill, positions past an aborted transaction are only
-                // committed with the next record, so group lag is no measure here), its results equal the truth
+                // Then, once both have caught up (after a kill, positions past an aborted transaction are only
+                // committed with the next record, so group lag is no measure here), the results equal the truth
                 try {
-                    await("the survivor's results equal the truth and the recount").atMost(Duration.ofMinutes(4))
+                    await("the results equal the truth and the recount").atMost(Duration.ofMinutes(4))
                             .pollInterval(Duration.ofSeconds(5))
-                            .untilAsserted(() -> assertResults(bootstrap, topics, run, expected, firstOut, secondOut,
-                                    deviceTruth));
+                            .untilAsserted(() -> assertResults(bootstrap, topics, run, expected,
+                                    List.of(firstOut, secondOut, thirdOut)));
                 } catch (org.awaitility.core.ConditionTimeoutException e) {
                     Path kept = Path.of("target", "failover-diagnosis");
                     java.nio.file.Files.createDirectories(kept);
                     java.nio.file.Files.copy(firstOut, kept.resolve("first.ndjson"),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     java.nio.file.Files.copy(secondOut, kept.resolve("second.ndjson"),
+                            java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                    java.nio.file.Files.copy(thirdOut, kept.resolve("third.ndjson"),
                             java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                     // What a read_committed reader is held back by: open transactions and their first offsets.
                     System.err.println("OPEN TRANSACTIONS " + admin.listTransactions().all().get());
@@ -158,13 +167,13 @@ class StreamsKillFaultIT {
                     throw e;
                 }
                 assertThat(survivor.failure()).isNull();
-                if (!deviceTruth) {
-                    IndependentRecount recount = IndependentRecount.of(firstOut, secondOut);
-                    FaultReport.record(FaultReport.compare("streams-instance-kill", "failure-trends topic", recount,
-                            trendRows(TopicContents.latestByKey(bootstrap, topics.failureTrends)).entrySet(),
-                            Map.of("instances", 2, "partitions", PARTITIONS, "killedAfterRecords", cut,
-                                    "recordsAfterKill", records.size() - cut)));
-                }
+                assertThat(victim.isAlive()).as("the restarted instance still runs").isTrue();
+                IndependentRecount recount = IndependentRecount.of(firstOut, secondOut, thirdOut);
+                FaultReport.record(FaultReport.compare("streams-instance-kill", "failure-trends topic", recount,
+                        trendRows(TopicContents.latestByKey(bootstrap, topics.failureTrends)).entrySet(),
+                        Map.of("instances", 2, "partitions", PARTITIONS, "killedAfterRecords", cut,
+                                "recordsWhileKilled", restartAt - cut, "recordsAfterRestart",
+                                records.size() - restartAt)));
             } finally {
                 victim.destroyForcibly();
             }
@@ -173,7 +182,7 @@ class StreamsKillFaultIT {
 
     /** Device states, remediations and release progress equal the preset's truth; trends equal the recount. */
     private static void assertResults(String bootstrap, Topics topics, PresetRun run,
-            Map<String, RemediationCause> expected, Path firstOut, Path secondOut, boolean deviceTruth)
+            Map<String, RemediationCause> expected, List<Path> published)
             throws IOException {
         // Nothing went to the dead-letter topic (no event was late or invalid)
         List<String> deadLetters = new ArrayList<>();
@@ -184,10 +193,7 @@ class StreamsKillFaultIT {
         assertThat(deadLetters).as("dead letters").isEmpty();
         // Every trend row equals an independent recount of what was published
         assertTrendsEqualRecount(TopicContents.latestByKey(bootstrap, topics.failureTrends),
-                IndependentRecount.of(firstOut, secondOut));
-        if (!deviceTruth) {
-            return;
-        }
+                IndependentRecount.of(published.toArray(Path[]::new)));
         // Device states, remediations and release progress equal the preset's truth
         List<ConsumerRecord<String, DeviceStatus>> history = TopicContents.read(bootstrap, topics.deviceStatus);
         Map<String, DeviceStatus> statuses = new HashMap<>();
@@ -327,7 +333,8 @@ class StreamsKillFaultIT {
         });
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "streams-failover-victim.log").toFile()) // kept for a failed run
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "streams-failover-victim.log")
+                        .toFile())) // kept for a failed run, both lives of the victim
                 .start();
     }
 
