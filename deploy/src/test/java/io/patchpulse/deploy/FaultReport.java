@@ -109,7 +109,7 @@ final class FaultReport {
             }
         }
         return new Outcome(fault, store, accepted, counted, lost, doubled, different, duplicates,
-                new LinkedHashMap<>(figures), differences);
+                new TreeMap<>(figures), differences);
     }
 
     /**
