@@ -42,10 +42,12 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Both stores the sink writes to, QuestDB (embedded) and VictoriaMetrics (Debian's binary), stopped together for
  * 60 s while events keep arriving at a steady pace through the running pipeline (collector publisher, streams,
- * sink), then started again on the same data and ports. The sink holds back (commits nothing while a store is
- * down), retries, and catches up; then the trend rows in QuestDB and the trend series read back with PromQL both
- * equal an independent recount of the published events, and every other table holds each key once with the
- * topic's latest value.
+ * sink), then started again on the same data and ports: QuestDB first, VictoriaMetrics once the sink has written to
+ * QuestDB again and is retrying VictoriaMetrics alone, so each writer's retries are exercised whatever the phase of
+ * the back-off (VictoriaMetrics stays down 60 s plus that, up to the 30 s longest back-off). The sink holds back
+ * (commits nothing while the stores are down), retries, and catches up; then the trend rows in QuestDB and the trend
+ * series read back with PromQL both equal an independent recount of the published events, and every other table
+ * holds each key once with the topic's latest value.
  */
 class MetricsStoreOutageFaultIT {
 
@@ -54,7 +56,7 @@ class MetricsStoreOutageFaultIT {
     private static final int PARTITIONS = 3;
     private static final Duration OUTAGE = Duration.ofSeconds(60);
     /** The load: records published per tick, one tick every 100 ms. */
-    private static final int RECORDS_PER_TICK = 8;
+    private static final int RECORDS_PER_TICK = 6;
     private static final Duration DRAIN_TIMEOUT = Duration.ofMinutes(4);
 
     @TempDir
@@ -134,19 +136,32 @@ class MetricsStoreOutageFaultIT {
                 assertThat(sink.failure()).isEmpty();
                 assertThat(sink.isRunning()).isTrue();
 
-                // When both come back on the same data and ports
+                // When QuestDB comes back first, on the same data and ports
                 Map<TopicPartition, Long> endsAtRestart = ends(admin, topics);
+                double retriesDuring = retries(meters) - retriesBefore;
+                double writtenBefore = writtenRows(meters);
                 questDb[0] = EmbeddedQuestDb.start(questDbRoot, questDbPorts);
+                long questDbBackAt = System.nanoTime();
+                // Then the sink writes to it again, and goes on to retry VictoriaMetrics alone (the next writer of
+                // a trend batch): both writers' retries are exercised, whatever the back-off's phase
+                await("a write to QuestDB after its restart").atMost(DRAIN_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                        .until(() -> writtenRows(meters) > writtenBefore);
+                double retriesQuestDbBack = retries(meters);
+                await("the sink retrying VictoriaMetrics alone").atMost(DRAIN_TIMEOUT)
+                        .pollInterval(Duration.ofMillis(100)).until(() -> retries(meters) > retriesQuestDbBack);
+
+                // When VictoriaMetrics comes back too, on the same data and port
                 victoria[0] = OpsBinaries.startVictoriaMetrics(victoriaDir, victoriaPort);
                 long restartedAt = System.nanoTime();
+                long victoriaDownMillis = Duration.ofNanos(restartedAt - stoppedAt).toMillis();
                 long sentAtRestart = publisher.acknowledged();
-                double retriesDuring = retries(meters) - retriesBefore;
 
                 // Then the sink catches up with what was waiting
                 await("the sink past every record waiting at the restart").atMost(DRAIN_TIMEOUT)
                         .pollInterval(Duration.ofMillis(200))
                         .until(() -> caughtUp(committed(admin), endsAtRestart));
-                long catchUpMillis = Duration.ofNanos(System.nanoTime() - restartedAt).toMillis();
+                long caughtUpAt = System.nanoTime();
+                long catchUpMillis = Duration.ofNanos(caughtUpAt - restartedAt).toMillis();
                 long sent = load.get();
                 assertThat(sent).as("every record published").isEqualTo(records.size());
                 publisher.flush();
@@ -162,13 +177,16 @@ class MetricsStoreOutageFaultIT {
                 SinkTableChecks.TableCounts tables = SinkTableChecks.assertTablesEqualTopics(bootstrap, topics,
                         back, recount);
                 Map<String, Object> figures = SinkTableChecks.figures();
-                figures.put("outageSeconds", OUTAGE.toSeconds());
                 figures.put("loadRecordsPerSecond", RECORDS_PER_TICK * 10);
                 figures.put("recordsSentDuringOutage", sentDuring);
                 figures.put("recordsSentAfterRestart", sent - sentAtRestart);
                 figures.put("sinkWriteRetriesDuringOutage", (long) retriesDuring);
                 figures.put("sinkWriteRetriesTotal", (long) retries(meters));
-                figures.put("catchUpSecondsAfterRestart", catchUpMillis / 1000.0);
+                figures.put("questDbDownSeconds", OUTAGE.toSeconds());
+                figures.put("victoriaMetricsDownSeconds", victoriaDownMillis / 1000.0);
+                figures.put("catchUpSecondsAfterLastStoreBack", catchUpMillis / 1000.0);
+                figures.put("catchUpSecondsAfterQuestDbBack",
+                        Duration.ofNanos(caughtUpAt - questDbBackAt).toMillis() / 1000.0);
                 figures.put("otherTablesRows", tables.rows());
                 figures.put("otherTablesDuplicateRows", tables.duplicateRows());
                 FaultReport.record(FaultReport.compare("metrics-store-outage", "QuestDB failure_trends", recount,
@@ -188,6 +206,12 @@ class MetricsStoreOutageFaultIT {
 
     private static double retries(SimpleMeterRegistry meters) {
         return meters.get(SinkMetrics.WRITE_RETRIES).functionCounter().count();
+    }
+
+    /** Rows the sink's writers reported written, over every table and measurement. */
+    private static double writtenRows(SimpleMeterRegistry meters) {
+        return meters.find(SinkMetrics.WRITTEN_ROWS).functionCounters().stream()
+                .mapToDouble(counter -> counter.count()).sum();
     }
 
     private static Map<TopicPartition, OffsetAndMetadata> committed(Admin admin) throws Exception {
