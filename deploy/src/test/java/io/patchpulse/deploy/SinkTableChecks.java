@@ -54,10 +54,6 @@ final class SinkTableChecks {
     private SinkTableChecks() {
     }
 
-    /** What the four non-trend tables hold against their topics: rows, and keys held more than once. */
-    record TableCounts(long rows, long duplicateRows) {
-    }
-
     /** Waits until QuestDB has applied every table's write-ahead log. */
     static void awaitApplied(QuestDbHttp questDb) {
         for (String table : TABLES) {
@@ -68,14 +64,9 @@ final class SinkTableChecks {
     /**
      * Asserts that device_status, alerts, release_progress and remediations hold exactly the topics' latest value
      * per key, each key once, and failure_errors exactly the recount's distinct failed devices per error code.
-     *
-     * @return rows and duplicate keys over the five tables, for the fault report
      */
-    static TableCounts assertTablesEqualTopics(String bootstrap, Topics topics, QuestDbHttp questDb,
+    static void assertTablesEqualTopics(String bootstrap, Topics topics, QuestDbHttp questDb,
             IndependentRecount recount) {
-        long rows = 0;
-        long duplicates = 0;
-
         Map<String, String> statuses = new TreeMap<>();
         TopicContents.latestByKey(bootstrap, topics.deviceStatus).values().forEach(status -> statuses.put(
                 status.getDeviceId() + "|" + status.getKb(), status.getState() + " " + status.getAttempts()));
@@ -83,8 +74,6 @@ final class SinkTableChecks {
                 row -> row.get("device_id") + "|" + row.get("kb"), row -> row.get("state") + " " + n(row, "attempts"));
         assertThat(stored.duplicates).as("device_status keys held twice").isEmpty();
         assertThat(stored.latest).as("device_status against the device-status topic").isEqualTo(statuses);
-        rows += stored.rows;
-        duplicates += stored.duplicates.size();
 
         Map<String, String> alerts = new TreeMap<>();
         TopicContents.latestByKey(bootstrap, topics.alerts).values().forEach(alert -> alerts.put(
@@ -94,8 +83,6 @@ final class SinkTableChecks {
                 row -> row.get("state") + " " + n(row, "current_devices_failed"));
         assertThat(stored.duplicates).as("alerts held twice").isEmpty();
         assertThat(stored.latest).as("alerts against the alerts topic").isEqualTo(alerts);
-        rows += stored.rows;
-        duplicates += stored.duplicates.size();
 
         Map<String, String> days = new TreeMap<>();
         TopicContents.read(bootstrap, topics.releaseProgress).forEach(record -> {
@@ -108,8 +95,6 @@ final class SinkTableChecks {
                 row -> n(row, "devices_failing") + " " + n(row, "devices_fixed"));
         assertThat(stored.duplicates).as("release_progress days held twice").isEmpty();
         assertThat(stored.latest).as("release_progress against the release-progress topic").isEqualTo(days);
-        rows += stored.rows;
-        duplicates += stored.duplicates.size();
 
         Map<String, String> remediations = new TreeMap<>();
         TopicContents.read(bootstrap, topics.remediations).forEach(record -> {
@@ -122,8 +107,6 @@ final class SinkTableChecks {
                 row -> String.valueOf(row.get("cause")));
         assertThat(stored.duplicates).as("remediations held twice").isEmpty();
         assertThat(stored.latest).as("remediations against the remediations topic").isEqualTo(remediations);
-        rows += stored.rows;
-        duplicates += stored.duplicates.size();
 
         stored = rows(questDb, "SELECT ts, kb, error_code, size_bucket, free_bucket, bitlocker, devices_failed"
                         + " FROM failure_errors",
@@ -134,9 +117,6 @@ final class SinkTableChecks {
         recount.failedByError().forEach((key, devices) -> errors.put(key, Long.toString(devices)));
         assertThat(stored.duplicates).as("failure_errors keys held twice").isEmpty();
         assertThat(stored.latest).as("failure_errors against the recount").isEqualTo(errors);
-        rows += stored.rows;
-        duplicates += stored.duplicates.size();
-        return new TableCounts(rows, duplicates);
     }
 
     /**
@@ -215,14 +195,12 @@ final class SinkTableChecks {
     private static final class Rows {
         final Map<String, String> latest = new TreeMap<>();
         final List<String> duplicates = new ArrayList<>();
-        long rows;
     }
 
     private static Rows rows(QuestDbHttp questDb, String sql, Function<Map<String, Object>, String> key,
             Function<Map<String, Object>, String> value) {
         Rows rows = new Rows();
         for (Map<String, Object> row : questDb.query(sql)) {
-            rows.rows++;
             String k = key.apply(row);
             if (rows.latest.put(k, value.apply(row)) != null) {
                 rows.duplicates.add(k);
