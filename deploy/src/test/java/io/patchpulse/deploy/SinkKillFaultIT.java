@@ -148,7 +148,8 @@ class SinkKillFaultIT {
             await("sink process at its " + killAfter + ". write, before the commit").atMost(Duration.ofMinutes(3))
                     .pollInterval(Duration.ofMillis(100))
                     .until(() -> {
-                        assertThat(sink.isAlive()).as("sink process alive (see sink-%d.log)", killAfter).isTrue();
+                        assertThat(sink.isAlive()).as("sink process alive (see target/sink-kill-%d.log)", killAfter)
+                                .isTrue();
                         return Files.exists(marker);
                     });
             Properties positions = new Properties();
@@ -185,7 +186,7 @@ class SinkKillFaultIT {
                 sinkProperties.toString(), marker.toString(), Integer.toString(killAfter)));
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("sink-" + killAfter + ".log").toFile())
+                .redirectOutput(Path.of("target", "sink-kill-" + killAfter + ".log").toFile()) // kept for a failed run
                 .start();
     }
 

@@ -81,7 +81,8 @@ class SinkServiceTest {
         service.start();
 
         await().atMost(WAIT).until(() -> committedOffset() == 3);
-        assertThat(seen).containsExactly("3 written, 3 in the store, {" + PARTITION + "=3} to commit, 0 commits so far");
+        assertThat(seen).containsExactly(
+                "3 written, 3 in the store, {" + PARTITION + "=3} to commit, 0 commits so far");
     }
 
     @Test
