@@ -83,6 +83,7 @@ public final class SinkService implements AutoCloseable {
     private final Runnable tableSetup;
     private final SinkMetrics metrics;
     private final MeterRegistry registry;
+    private final BeforeCommit beforeCommitHook;
     private io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics consumerMetrics;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final AtomicLong recordsWritten = new AtomicLong();
@@ -101,12 +102,24 @@ public final class SinkService implements AutoCloseable {
      * trends and progress to VictoriaMetrics and alerts to Alertmanager when their URLs are configured.
      */
     public SinkService(SinkConfig config, MeterRegistry registry) {
+        this(config, registry, NO_HOOK);
+    }
+
+    private static final BeforeCommit NO_HOOK = (records, positions) -> { };
+
+    /**
+     * The same sink, calling {@code beforeCommit} on its thread after each poll's records are in every store and
+     * before their offsets are committed: the window in which a crash re-delivers records the stores already hold.
+     * For fault tests, which stop the process there; production code uses {@link #SinkService(SinkConfig,
+     * MeterRegistry)}.
+     */
+    public SinkService(SinkConfig config, MeterRegistry registry, BeforeCommit beforeCommit) {
         this(config, registry, null, defaultRoutes(config, registry), () -> {
             QuestDbHttp http = new QuestDbHttp(config.questDbHttpUrl());
             TrendTables.defaults().createIfMissing(http);
             QuestDbTables.defaults().createIfMissing(http);
         }, java.util.stream.Stream.concat(TrendTables.defaults().names().stream(),
-                QuestDbTables.defaults().names().stream()).toList());
+                QuestDbTables.defaults().names().stream()).toList(), beforeCommit);
     }
 
     private static List<SinkRoute<?>> defaultRoutes(SinkConfig config, MeterRegistry registry) {
@@ -134,12 +147,32 @@ public final class SinkService implements AutoCloseable {
     }
 
     /**
+     * Told when a poll's records are written and not yet committed (see {@link #SinkService(SinkConfig,
+     * MeterRegistry, BeforeCommit)}).
+     */
+    @FunctionalInterface
+    public interface BeforeCommit {
+
+        /**
+         * Called on the sink thread after {@code records} records of one poll reached every store and before the
+         * consumer commits {@code positions}; blocking here holds the commit back.
+         */
+        void written(int records, Map<TopicPartition, Long> positions);
+    }
+
+    /**
      * For tests and other stores: the routes, the table setup run once before consuming, and the table names the
      * meters are tagged with. A {@code null} consumer factory means a {@link KafkaConsumer} built from
      * {@code config}.
      */
     SinkService(SinkConfig config, MeterRegistry registry, Supplier<Consumer<String, byte[]>> consumerFactory,
             List<SinkRoute<?>> routes, Runnable tableSetup, List<String> tables) {
+        this(config, registry, consumerFactory, routes, tableSetup, tables, NO_HOOK);
+    }
+
+    SinkService(SinkConfig config, MeterRegistry registry, Supplier<Consumer<String, byte[]>> consumerFactory,
+            List<SinkRoute<?>> routes, Runnable tableSetup, List<String> tables, BeforeCommit beforeCommit) {
+        this.beforeCommitHook = Objects.requireNonNull(beforeCommit, "beforeCommit");
         this.config = Objects.requireNonNull(config, "config");
         this.routes = List.copyOf(routes);
         if (this.routes.isEmpty()) {
@@ -243,8 +276,11 @@ public final class SinkService implements AutoCloseable {
                 // After the poll, not before: a partition revoked and assigned again within this poll returns
                 // records read from the last commit, and those are ours to write.
                 revokedSincePoll.clear();
-                if (!records.isEmpty() && !process(records)) {
-                    break;
+                if (!records.isEmpty()) {
+                    if (!process(records)) {
+                        break;
+                    }
+                    beforeCommitHook.written(records.count(), positions());
                 }
                 commitPositions();
             }
@@ -426,6 +462,15 @@ public final class SinkService implements AutoCloseable {
         if (!offsets.isEmpty() && commit(offsets)) {
             offsets.forEach((partition, offset) -> committedPositions.put(partition, offset.offset()));
         }
+    }
+
+    /** The consumer's position in each assigned partition: what {@link #commitPositions()} commits. */
+    private Map<TopicPartition, Long> positions() {
+        Map<TopicPartition, Long> positions = new HashMap<>();
+        for (TopicPartition partition : consumer.assignment()) {
+            positions.put(partition, consumer.position(partition));
+        }
+        return positions;
     }
 
     private <V> V decode(ConsumerRecord<String, byte[]> record, Deserializer<V> deserializer) {

@@ -68,6 +68,24 @@ class SinkServiceTest {
     }
 
     @Test
+    void shouldCallTheBeforeCommitHookAfterTheWriteWithThePositionsItIsAboutToCommit() {
+        SinkConfig config = config(5);
+        List<String> seen = new CopyOnWriteArrayList<>();
+        service = new SinkService(config, registry, () -> consumer,
+                List.of(new SinkRoute<>(config.topics().failureTrends, List.of(writer))), () -> { },
+                List.of("failure_trends", "failure_errors"), (records, positions) -> seen.add(records + " written, "
+                        + writer.written().size() + " in the store, " + positions + " to commit, "
+                        + consumer.commits.size() + " commits so far"));
+        deliver(config, trend(1), trend(2), trend(3));
+
+        service.start();
+
+        await().atMost(WAIT).until(() -> committedOffset() == 3);
+        assertThat(seen).containsExactly(
+                "3 written, 3 in the store, {" + PARTITION + "=3} to commit, 0 commits so far");
+    }
+
+    @Test
     void shouldSkipAnUndecodableRecordCountItAndKeepGoing() {
         SinkConfig config = config(5);
         service = service(config);

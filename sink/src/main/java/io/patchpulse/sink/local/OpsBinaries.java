@@ -125,9 +125,17 @@ public final class OpsBinaries {
      * queryable at once after {@code /internal/force_flush}).
      */
     public static Running startVictoriaMetrics(Path dir) {
+        return startVictoriaMetrics(dir, 0);
+    }
+
+    /**
+     * The same on {@code port} (0: a free one): started again on the directory and port of one stopped before, it
+     * serves the same data at the same URL, as a restarted server would.
+     */
+    public static Running startVictoriaMetrics(Path dir, int port) {
         requireBinary(VICTORIA_METRICS_BIN, "victoria-metrics");
-        return start("victoria-metrics", dir, port -> List.of(VICTORIA_METRICS_BIN,
-                "-httpListenAddr=127.0.0.1:" + port,
+        return start("victoria-metrics", dir, port, listen -> List.of(VICTORIA_METRICS_BIN,
+                "-httpListenAddr=127.0.0.1:" + listen,
                 "-storageDataPath=" + dir.resolve("data"),
                 "-retentionPeriod=100y",
                 "-dedup.minScrapeInterval=1m",
@@ -146,7 +154,7 @@ public final class OpsBinaries {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return start("alertmanager", dir, port -> List.of(ALERTMANAGER_BIN,
+        return start("alertmanager", dir, 0, port -> List.of(ALERTMANAGER_BIN,
                 "--config.file=" + config,
                 "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port,
@@ -159,11 +167,12 @@ public final class OpsBinaries {
         List<String> forPort(int port);
     }
 
-    private static Running start(String name, Path dir, CommandLine commandLine, String readyPath) {
+    /** Starts on {@code fixedPort}, or on a free port (0), trying another free one if it was taken meanwhile. */
+    private static Running start(String name, Path dir, int fixedPort, CommandLine commandLine, String readyPath) {
         List<String> failures = new ArrayList<>();
-        for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-            int port = freePort();
-            Path log = dir.resolve(name + "-" + attempt + ".log");
+        for (int attempt = 1; attempt <= (fixedPort == 0 ? START_ATTEMPTS : 1); attempt++) {
+            int port = fixedPort == 0 ? freePort() : fixedPort;
+            Path log = uniqueLog(dir, name);
             Process process;
             try {
                 Files.createDirectories(dir);
@@ -211,6 +220,16 @@ public final class OpsBinaries {
         if (!Files.isExecutable(Path.of(path))) {
             throw new StartException(path + " not found: install the Debian package (apt-get install -y "
                     + "--no-install-recommends " + debianPackage + "); .ci/run installs it");
+        }
+    }
+
+    /** {@code <name>-<n>.log} with the first unused n: a restart on the same directory keeps the earlier logs. */
+    private static Path uniqueLog(Path dir, String name) {
+        for (int n = 1; ; n++) {
+            Path log = dir.resolve(name + "-" + n + ".log");
+            if (!Files.exists(log)) {
+                return log;
+            }
         }
     }
 
