@@ -26,7 +26,8 @@ import java.util.TreeSet;
  * <p>A record is one install result the collector or Kafka acknowledged. A trend row counts records in its
  * {@code attempts}, so per row and cohort, attempts stored below the recount are lost records and attempts above it
  * are doubled ones. A row whose device counts differ while its attempts agree is counted as a differing row (a
- * device counted twice or not at all), and a key stored more than once as a duplicate row. The fault passes only when
+ * device counted twice or not at all), and a key stored more than once as a duplicate row whose records (those of
+ * the smaller copy) count as doubled too, as they would in any sum over the table. The fault passes only when
  * all four are zero.
  */
 final class FaultReport {
@@ -71,9 +72,16 @@ final class FaultReport {
             Collection<Map.Entry<String, List<Long>>> stored, Map<String, Object> figures) {
         Map<String, List<Long>> actual = new TreeMap<>();
         long duplicates = 0;
+        long duplicateAttempts = 0;
         for (Map.Entry<String, List<Long>> row : stored) {
-            if (actual.put(row.getKey(), row.getValue()) != null) {
+            List<Long> earlier = actual.put(row.getKey(), row.getValue());
+            if (earlier != null) {
+                // A key stored twice counts its records twice in any sum over the table: the smaller row's are doubled.
                 duplicates++;
+                duplicateAttempts += Math.min(earlier.get(0), row.getValue().get(0));
+                if (earlier.get(0) > row.getValue().get(0)) {
+                    actual.put(row.getKey(), earlier);
+                }
             }
         }
         Map<String, List<Long>> expected = new TreeMap<>();
@@ -108,7 +116,8 @@ final class FaultReport {
                 differences.add(key + ": expected " + want + ", stored " + got);
             }
         }
-        return new Outcome(fault, store, accepted, counted, lost, doubled, different, duplicates,
+        return new Outcome(fault, store, accepted, counted + duplicateAttempts, lost, doubled + duplicateAttempts,
+                different, duplicates,
                 new TreeMap<>(figures), differences);
     }
 
