@@ -3,6 +3,7 @@ package io.patchpulse.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.sink.questdb.QuestDbHttp;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -17,15 +18,20 @@ final class StoreContents {
 
     /** Every failure_trends and failure_errors row equals the recount, and no row is missing or extra. */
     static void assertEqualsRecount(AllInOne pipeline, IndependentRecount recount) {
-        Map<String, List<Long>> expected = new HashMap<>();
-        recount.byKey().forEach((key, counts) -> expected.put(key, Arrays.stream(counts.row()).boxed().toList()));
-        assertThat(trends(pipeline)).isEqualTo(expected);
-        assertThat(errors(pipeline)).isEqualTo(recount.failedByError());
+        assertEqualsRecount(pipeline.questDbHttp(), recount);
     }
 
-    private static Map<String, List<Long>> trends(AllInOne pipeline) {
+    /** The same for a QuestDB that services outside an {@link AllInOne} write to. */
+    static void assertEqualsRecount(QuestDbHttp store, IndependentRecount recount) {
+        Map<String, List<Long>> expected = new HashMap<>();
+        recount.byKey().forEach((key, counts) -> expected.put(key, Arrays.stream(counts.row()).boxed().toList()));
+        assertThat(trends(store)).isEqualTo(expected);
+        assertThat(errors(store)).isEqualTo(recount.failedByError());
+    }
+
+    private static Map<String, List<Long>> trends(QuestDbHttp store) {
         Map<String, List<Long>> stored = new HashMap<>();
-        for (Map<String, Object> row : pipeline.questDbHttp().query("SELECT ts, kb, size_bucket, free_bucket,"
+        for (Map<String, Object> row : store.query("SELECT ts, kb, size_bucket, free_bucket,"
                 + " bitlocker, attempts, failures, devices_attempted, devices_failed, devices_succeeded"
                 + " FROM failure_trends")) {
             stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("size_bucket") + "|"
@@ -36,9 +42,9 @@ final class StoreContents {
         return stored;
     }
 
-    private static Map<String, Long> errors(AllInOne pipeline) {
+    private static Map<String, Long> errors(QuestDbHttp store) {
         Map<String, Long> stored = new HashMap<>();
-        for (Map<String, Object> row : pipeline.questDbHttp().query("SELECT ts, kb, error_code, size_bucket,"
+        for (Map<String, Object> row : store.query("SELECT ts, kb, error_code, size_bucket,"
                 + " free_bucket, bitlocker, devices_failed FROM failure_errors")) {
             stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("error_code") + "|"
                     + row.get("size_bucket") + "|" + row.get("free_bucket") + "|" + row.get("bitlocker"),
