@@ -53,6 +53,7 @@ class KafkaSaslTlsIT {
     private static final String STORE_PASSWORD = "keystore-secret-5f1e";
     private static final String USER = "patchpulse-it";
     private static final String PASSWORD = "scram-secret-9b7c";
+    private static final String QUESTDB_PASSWORD = "questdb-secret-41d0";
     private static final String APP_ID = "patchpulse-streams-sasl";
     private static final String SINK_GROUP = "patchpulse-sink-sasl";
     private static final int COLLECTOR_EVENTS = 25;
@@ -122,7 +123,9 @@ class KafkaSaslTlsIT {
         // The sink's password comes by --set instead of the file: both ways must reach the consumer.
         String sinkJaas = sink.remove("consumer.sasl.jaas.config");
         sink.put("group.id", SINK_GROUP);
-        sink.put("questdb.sender.config", questDb.senderConfig());
+        // A sender password too (the embedded QuestDB checks none): it must not be logged either.
+        sink.put("questdb.sender.config", questDb.senderConfig() + "username=admin;password=" + QUESTDB_PASSWORD
+                + ";");
         sink.put("questdb.http.url", questDb.httpUrl());
         String bootstrap = kafka.bootstrapServers();
 
@@ -167,9 +170,13 @@ class KafkaSaslTlsIT {
         }
         assertThat(exitCodes).as("no service stopped on its own: " + serviceOutput).isEmpty();
 
-        // and no password reached a log line or the services' output
-        assertNoSecretIn(logs.text() + serviceOutput + topics.out() + topics.err() + simulated.out()
-                + simulated.err());
+        // and no password, token or key reached a log line or the services' output
+        String everything = logs.text() + serviceOutput + topics.out() + topics.err() + simulated.out()
+                + simulated.err();
+        assertThat(logs.text()).contains("Ingest API listening"); // the capture sees the services' logs
+        assertNoSecretIn(everything);
+        assertThat(everything).doesNotContain(QUESTDB_PASSWORD).doesNotContain(token)
+                .doesNotContain(Files.readString(dir.resolve("collector").resolve("device-id.key")).strip());
     }
 
     @Test
