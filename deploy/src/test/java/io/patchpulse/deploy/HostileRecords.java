@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -30,8 +29,7 @@ final class HostileRecords {
         var serde = pipeline.topics().installEvents.valueSerde().serializer();
         Instant now = Instant.now();
         Instant longAgo = Instant.parse("2023-10-01T00:00:00Z"); // months before the simulated fleet's events
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.bootstrapServers()),
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(pipeline.kafkaClientConfig(),
                 new StringSerializer(), new ByteArraySerializer())) {
             producer.send(new ProducerRecord<>(topic, "dev-json", "{\"deviceId\":\"dev-json\"}"
                     .getBytes(StandardCharsets.UTF_8)));

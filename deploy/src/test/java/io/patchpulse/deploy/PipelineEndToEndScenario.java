@@ -48,7 +48,7 @@ abstract class PipelineEndToEndScenario {
                 MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1:0", meters)) {
             // Given a simulated fleet published to Kafka, every acknowledged record also written to a file
             try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(),
-                    Map.of(), eventsOut, null)) {
+                    pipeline.kafkaClientSettings(), eventsOut, null)) {
                 for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(400, 3).withDays(5)).simulate()) {
                     publisher.publish(record);
                 }

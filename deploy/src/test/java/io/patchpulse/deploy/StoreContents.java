@@ -19,15 +19,20 @@ final class StoreContents {
 
     /** Every failure_trends and failure_errors row equals the recount, and no row is missing or extra. */
     static void assertEqualsRecount(AllInOne pipeline, IndependentRecount recount) {
-        Map<String, List<Long>> expected = new HashMap<>();
-        recount.byKey().forEach((key, counts) -> expected.put(key, Arrays.stream(counts.row()).boxed().toList()));
-        assertThat(trends(pipeline)).isEqualTo(expected);
-        assertThat(errors(pipeline)).isEqualTo(recount.failedByError());
+        assertEqualsRecount(pipeline.questDbHttp(), recount);
     }
 
-    private static Map<String, List<Long>> trends(AllInOne pipeline) {
+    /** The same for a QuestDB that services outside an {@link AllInOne} write to. */
+    static void assertEqualsRecount(QuestDbHttp store, IndependentRecount recount) {
+        Map<String, List<Long>> expected = new HashMap<>();
+        recount.byKey().forEach((key, counts) -> expected.put(key, Arrays.stream(counts.row()).boxed().toList()));
+        assertThat(trends(store)).isEqualTo(expected);
+        assertThat(errors(store)).isEqualTo(recount.failedByError());
+    }
+
+    private static Map<String, List<Long>> trends(QuestDbHttp store) {
         Map<String, List<Long>> stored = new HashMap<>();
-        trendRows(pipeline.questDbHttp()).forEach(row -> stored.put(row.getKey(), row.getValue()));
+        trendRows(store).forEach(row -> stored.put(row.getKey(), row.getValue()));
         return stored;
     }
 
@@ -48,9 +53,9 @@ final class StoreContents {
         return rows;
     }
 
-    private static Map<String, Long> errors(AllInOne pipeline) {
+    private static Map<String, Long> errors(QuestDbHttp store) {
         Map<String, Long> stored = new HashMap<>();
-        for (Map<String, Object> row : pipeline.questDbHttp().query("SELECT ts, kb, error_code, size_bucket,"
+        for (Map<String, Object> row : store.query("SELECT ts, kb, error_code, size_bucket,"
                 + " free_bucket, bitlocker, devices_failed FROM failure_errors")) {
             stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("error_code") + "|"
                     + row.get("size_bucket") + "|" + row.get("free_bucket") + "|" + row.get("bitlocker"),

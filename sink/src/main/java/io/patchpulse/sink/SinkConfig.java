@@ -248,6 +248,12 @@ public final class SinkConfig extends AbstractConfig {
                 return; // the optional stores: empty means not used
             }
             String url = ((String) value).trim();
+            if (url.contains("@")) {
+                // user:password@host is not used for any store (no request sends it) and the URL is logged: refuse
+                // it without echoing it.
+                throw new ConfigException(name + " must not carry credentials (user:password@ or a token before"
+                        + " '@'): the sink sends none to this store, and its URL appears in logs");
+            }
             URI uri;
             try {
                 uri = URI.create(url);

@@ -484,8 +484,9 @@ public final class SinkService implements AutoCloseable {
         } catch (RuntimeException e) {
             recordsSkipped.incrementAndGet();
             metrics.recordSkippedUndecodable();
-            LOG.warn("Skipping undecodable record on {}-{} at offset {} (key {}): {}", record.topic(),
-                    record.partition(), record.offset(), record.key(), e.getMessage());
+            // Coordinates only: the key is a device id on most topics, and device ids stay out of logs.
+            LOG.warn("Skipping undecodable record on {}-{} at offset {}: {}", record.topic(),
+                    record.partition(), record.offset(), e.getMessage());
             return null;
         }
     }

@@ -122,6 +122,18 @@ class SinkConfigTest {
                 .hasMessageContaining(key);
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "questdb.http.url, http://admin:qdb-s3cr3t@db:9000",
+        "victoriametrics.url, https://vm-s3cr3t@vm:8428",
+        "alertmanager.url, http://ops:am s3cr3t@am:9093"})
+    void shouldRejectCredentialsInAStoreUrlWithoutEchoingThem(String key, String url) {
+        assertThatThrownBy(() -> new SinkConfig(with(key, url)))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining(key)
+                .hasMessageNotContaining("s3cr3t");
+    }
+
     @Test
     void shouldRejectATcpSenderConfigWithoutEchoingIt() {
         String secret = "tcp::addr=db:9009;username=ingest;token=s3cr3t;";

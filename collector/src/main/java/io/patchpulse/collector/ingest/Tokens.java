@@ -46,7 +46,7 @@ public final class Tokens {
             String name = colon < 0 ? "" : entry.substring(0, colon);
             String hash = colon < 0 ? "" : entry.substring(colon + 1);
             if (!NAME.matcher(name).matches() || !HASH.matcher(hash).matches()) {
-                throw new IllegalArgumentException("entry '" + abbreviate(entry) + "' is not name:sha256hex (a name"
+                throw new IllegalArgumentException(describe(entry) + " is not name:sha256hex (a name"
                         + " of letters, digits, . _ -, then the 64 hex digits of the token's SHA-256)");
             }
             if (hashes.put(name, HEX.parseHex(hash.toLowerCase(Locale.ROOT))) != null) {
@@ -100,7 +100,14 @@ public final class Tokens {
         }
     }
 
-    private static String abbreviate(String text) {
-        return text.length() <= 12 ? text : text.substring(0, 12) + "...";
+    /**
+     * An entry named for an error message without echoing it: what is pasted here by mistake is often the token
+     * itself, so only a well-formed name before the colon is shown.
+     */
+    private static String describe(String entry) {
+        int colon = entry.indexOf(':');
+        String name = colon < 0 ? "" : entry.substring(0, colon);
+        return NAME.matcher(name).matches() ? "the entry named '" + name + "'"
+                : "an entry of " + entry.length() + " characters (not shown: it may be a token)";
     }
 }

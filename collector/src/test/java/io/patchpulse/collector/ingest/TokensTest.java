@@ -28,4 +28,16 @@ class TokensTest {
                 .hasMessageContaining("twice");
         assertThat(Tokens.parse(List.of("")).isEmpty()).isTrue();
     }
+
+    @Test
+    void shouldNotEchoATokenPastedInsteadOfItsHash() {
+        String token = Tokens.newToken();
+        for (String entry : List.of(token, "ops:" + token)) {
+            assertThatThrownBy(() -> Tokens.parse(List.of(entry)))
+                    .hasMessageContaining("name:sha256hex")
+                    .satisfies(e -> assertThat(e.getMessage()).doesNotContain(token.substring(0, 8))
+                            .doesNotContain(token.substring(token.length() - 8)));
+        }
+        assertThatThrownBy(() -> Tokens.parse(List.of("ops:" + token))).hasMessageContaining("'ops'");
+    }
 }

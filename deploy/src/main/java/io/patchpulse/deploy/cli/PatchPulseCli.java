@@ -52,6 +52,13 @@ public final class PatchPulseCli {
             err.flush();
             return 2;
         }
+        java.util.Optional<String> kafkaProblem = io.patchpulse.deploy.kafka.KafkaClientProblem.describe(error);
+        if (kafkaProblem.isPresent()) {
+            // Refused logins, untrusted certificates, unreachable listeners: the user's to fix, no stack trace.
+            err.println(prefix + kafkaProblem.get());
+            err.flush();
+            return 1;
+        }
         err.println(prefix + error);
         error.printStackTrace(err);
         err.flush();

@@ -69,15 +69,42 @@ public final class AllInOne implements AutoCloseable {
      *     {@code http::addr=host:9000;}; set exactly when {@code questDbHttpUrl} is
      * @param victoriaMetricsUrl a VictoriaMetrics the sink also writes trends and progress to, or {@code null}
      * @param alertmanagerUrl an Alertmanager the sink posts spike alerts to, or {@code null}
+     * @param kafkaClientSettings settings every Kafka client of the pipeline gets besides the brokers (TLS, SASL:
+     *     {@code security.protocol}, {@code sasl.jaas.config}, {@code ssl.truststore.location} ...), unprefixed;
+     *     empty for a PLAINTEXT cluster and always for the embedded broker
      */
     public record Endpoints(String kafkaBootstrapServers, String questDbHttpUrl, String questDbSenderConfig,
-            String victoriaMetricsUrl, String alertmanagerUrl) {
+            String victoriaMetricsUrl, String alertmanagerUrl, Map<String, String> kafkaClientSettings) {
 
         public Endpoints {
             if ((questDbHttpUrl == null) != (questDbSenderConfig == null)) {
+                // Not the sender configuration itself: it may hold a password.
                 throw new IllegalArgumentException("an external QuestDB needs both its HTTP URL and its sender "
-                        + "configuration, got " + questDbHttpUrl + " and " + questDbSenderConfig);
+                        + "configuration, got " + (questDbHttpUrl == null ? "no URL" : "a URL") + " and "
+                        + (questDbSenderConfig == null ? "no sender configuration" : "a sender configuration"));
             }
+            kafkaClientSettings = kafkaClientSettings == null ? Map.of() : Map.copyOf(kafkaClientSettings);
+            if (kafkaBootstrapServers == null && !kafkaClientSettings.isEmpty()) {
+                throw new IllegalArgumentException("Kafka client settings are for an external cluster; the embedded"
+                        + " broker is PLAINTEXT");
+            }
+            if (kafkaClientSettings.containsKey("bootstrap.servers")) {
+                throw new IllegalArgumentException("give the brokers as kafkaBootstrapServers, not among the Kafka"
+                        + " client settings");
+            }
+        }
+
+        /** Without Kafka client settings (a PLAINTEXT cluster). */
+        public Endpoints(String kafkaBootstrapServers, String questDbHttpUrl, String questDbSenderConfig,
+                String victoriaMetricsUrl, String alertmanagerUrl) {
+            this(kafkaBootstrapServers, questDbHttpUrl, questDbSenderConfig, victoriaMetricsUrl, alertmanagerUrl,
+                    Map.of());
+        }
+
+        /** The same, with every Kafka client of the pipeline given {@code settings} (TLS, SASL), unprefixed. */
+        public Endpoints withKafkaClientSettings(Map<String, String> settings) {
+            return new Endpoints(kafkaBootstrapServers, questDbHttpUrl, questDbSenderConfig, victoriaMetricsUrl,
+                    alertmanagerUrl, settings);
         }
 
         /** Broker and QuestDB both embedded. */
@@ -96,7 +123,7 @@ public final class AllInOne implements AutoCloseable {
         /** The same, with the sink also writing to VictoriaMetrics and Alertmanager where given (null: not). */
         public Endpoints withMetricsStores(String victoriaMetrics, String alertmanager) {
             return new Endpoints(kafkaBootstrapServers, questDbHttpUrl, questDbSenderConfig, victoriaMetrics,
-                    alertmanager);
+                    alertmanager, kafkaClientSettings);
         }
 
         boolean embeddedKafka() {
@@ -113,6 +140,7 @@ public final class AllInOne implements AutoCloseable {
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Topics topics = Topics.defaults();
     private String bootstrapServers;
+    private Map<String, String> kafkaClientSettings = Map.of();
     private EmbeddedQuestDb questDb;
     private String questDbSenderConfig;
     private QuestDbHttp questDbHttp;
@@ -161,8 +189,9 @@ public final class AllInOne implements AutoCloseable {
     private void startAll(Path dataDir, MeterRegistry meters, Endpoints endpoints,
             Map<String, String> streamsSettings) throws InterruptedException {
         startBrokerAndStore(dataDir, endpoints);
+        kafkaClientSettings = endpoints.kafkaClientSettings();
 
-        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers));
+        admin = Admin.create(kafkaClientConfig());
         started.push(admin);
         // The embedded broker is a single node; an external cluster replicates as it is configured to.
         TopicSetup.ensure(admin, topics, PARTITIONS, endpoints.embeddedKafka() ? 1 : BROKER_DEFAULT_REPLICATION);
@@ -180,6 +209,7 @@ public final class AllInOne implements AutoCloseable {
                 StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString(),
                 // A free port: the demo must start next to anything already on 8091 (a second demo, a streams app).
                 StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0"));
+        kafkaClientSettings.forEach((key, value) -> streamsValues.put(StreamsSettings.STREAMS_PREFIX + key, value));
         streamsValues.putAll(streamsSettings);
         streams = new StreamsApp(new StreamsSettings(streamsValues));
         started.push(streams);
@@ -191,6 +221,7 @@ public final class AllInOne implements AutoCloseable {
                 SinkConfig.GROUP_ID_CONFIG, SINK_GROUP,
                 SinkConfig.QUESTDB_SENDER_CONFIG_CONFIG, questDbSenderConfig,
                 SinkConfig.QUESTDB_HTTP_URL_CONFIG, questDbHttp.baseUrl()));
+        kafkaClientSettings.forEach((key, value) -> sinkSettings.put(SinkConfig.CONSUMER_PREFIX + key, value));
         if (endpoints.victoriaMetricsUrl() != null) {
             sinkSettings.put(SinkConfig.VICTORIAMETRICS_URL_CONFIG, endpoints.victoriaMetricsUrl());
         }
@@ -225,7 +256,7 @@ public final class AllInOne implements AutoCloseable {
             return;
         }
         List<Release> releases = BundledCatalog.releases();
-        try (KafkaPublisher publisher = new KafkaPublisher(bootstrapServers, topics, Map.of())) {
+        try (KafkaPublisher publisher = new KafkaPublisher(bootstrapServers, topics, kafkaClientSettings)) {
             BundledCatalog.publish(publisher, topics, releases);
         }
         LOG.info("release catalog loaded: {} releases", releases.size());
@@ -265,11 +296,16 @@ public final class AllInOne implements AutoCloseable {
             if (token.isEmpty()) {
                 throw new IllegalStateException(ingestTokenFile + " is empty; delete it and a new token is made");
             }
-            return CollectorService.start(new CollectorSettings(Map.of(
+            Map<String, String> settings = new HashMap<>(Map.of(
                     CollectorSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     CollectorSettings.DATA_DIR_CONFIG, collectorDir.toString(),
                     CollectorSettings.HTTP_PORT_CONFIG, "0",
-                    CollectorSettings.TOKENS_CONFIG, Tokens.entry("demo", token))), List.of(), meters);
+                    CollectorSettings.TOKENS_CONFIG, Tokens.entry("demo", token)));
+            kafkaClientSettings.forEach((key, value) -> {
+                settings.put(CollectorSettings.PRODUCER_PREFIX + key, value);
+                settings.put(CollectorSettings.CONSUMER_PREFIX + key, value);
+            });
+            return CollectorService.start(new CollectorSettings(settings), List.of(), meters);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the collector in " + collectorDir, e);
         }
@@ -313,6 +349,21 @@ public final class AllInOne implements AutoCloseable {
 
     public Topics topics() {
         return topics;
+    }
+
+    /**
+     * Settings a Kafka client needs for this pipeline's cluster besides the brokers (TLS, SASL), unprefixed; empty
+     * for a PLAINTEXT cluster.
+     */
+    public Map<String, String> kafkaClientSettings() {
+        return kafkaClientSettings;
+    }
+
+    /** {@link #kafkaClientSettings()} with {@code bootstrap.servers}: a whole client configuration. */
+    public Map<String, Object> kafkaClientConfig() {
+        Map<String, Object> config = new HashMap<>(kafkaClientSettings);
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return config;
     }
 
     /**

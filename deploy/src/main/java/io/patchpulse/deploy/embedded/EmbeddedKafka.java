@@ -34,14 +34,26 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    /** What clients need besides the brokers' address: empty for PLAINTEXT, TLS and SASL for {@link SaslSslListener}. */
+    private final Map<String, String> clientSettings;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Map<String, String> clientSettings) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.clientSettings = Map.copyOf(clientSettings);
     }
 
     /** Starts a broker on {@code dataDir} (created and formatted on first use) and waits until it answers. */
     public static EmbeddedKafka start(Path dataDir, Duration timeout) {
+        return start(dataDir, timeout, null);
+    }
+
+    /**
+     * The same, with clients served on a TLS + SASL SCRAM listener ({@code secured}; null: PLAINTEXT as above):
+     * {@link #bootstrapServers()} is then that listener, and {@link #clientSettings()} what a client needs for it. The
+     * SCRAM user is created when the storage is formatted, so {@code dataDir} must be new or formatted with it.
+     */
+    public static EmbeddedKafka start(Path dataDir, Duration timeout, SaslSslListener secured) {
         try {
             Files.createDirectories(dataDir);
             Path logDir = dataDir.resolve("log");
@@ -49,13 +61,24 @@ public final class EmbeddedKafka implements AutoCloseable {
             int brokerPort = Integer.parseInt(ports.getProperty("broker"));
             int controllerPort = Integer.parseInt(ports.getProperty("controller"));
             Properties props = serverProperties(logDir, brokerPort, controllerPort);
+            String bootstrap = "127.0.0.1:" + brokerPort;
+            if (secured != null) {
+                // A client listener beside the PLAINTEXT one the broker keeps for itself (see SaslSslListener).
+                bootstrap = "127.0.0.1:" + FreePorts.pick();
+                props.put("listeners", props.get("listeners") + "," + SaslSslListener.NAME + "://" + bootstrap);
+                props.put("advertised.listeners", props.get("advertised.listeners") + "," + SaslSslListener.NAME
+                        + "://" + bootstrap);
+                props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ","
+                        + SaslSslListener.NAME + ":" + SaslSslListener.NAME);
+                props.putAll(secured.brokerProperties());
+            }
             if (!Files.exists(logDir.resolve("meta.properties"))) {
-                format(dataDir, props);
+                format(dataDir, props, secured == null ? java.util.List.of() : secured.formatArguments());
             }
             KafkaRaftServer server = new KafkaRaftServer(KafkaConfig.fromProps(props, false), Time.SYSTEM);
             server.startup();
-            String bootstrap = "127.0.0.1:" + brokerPort;
-            EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap);
+            EmbeddedKafka kafka = new EmbeddedKafka(server, bootstrap,
+                    secured == null ? Map.of() : secured.clientSettings());
             kafka.awaitReady(timeout);
             LOG.info("Kafka broker (KRaft) ready at {} with data in {}", bootstrap, dataDir);
             return kafka;
@@ -64,9 +87,14 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** host:port of the PLAINTEXT listener. */
+    /** host:port of the PLAINTEXT listener, or of the {@link SaslSslListener} when started with one. */
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** Client settings besides {@code bootstrap.servers} (security protocol, SASL, trust store); empty for PLAINTEXT. */
+    public Map<String, String> clientSettings() {
+        return clientSettings;
     }
 
     @Override
@@ -77,8 +105,9 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private void awaitReady(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Map<String, Object> config = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
+        Map<String, Object> config = new java.util.HashMap<>(clientSettings);
+        config.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000, AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000));
         try (Admin admin = Admin.create(config)) {
             while (true) {
                 try {
@@ -147,14 +176,18 @@ public final class EmbeddedKafka implements AutoCloseable {
         return props;
     }
 
-    private static void format(Path dataDir, Properties props) throws IOException {
+    private static void format(Path dataDir, Properties props, java.util.List<String> extraArguments)
+            throws IOException {
         Path config = dataDir.resolve("server.properties");
         try (Writer out = Files.newBufferedWriter(config)) {
             props.store(out, "embedded PatchPulse broker");
         }
         ByteArrayOutputStream output = new ByteArrayOutputStream();
-        int code = StorageTool.execute(new String[] {"format", "-t", Uuid.randomUuid().toString(), "-c",
-            config.toString(), "--standalone"}, new PrintStream(output, true, StandardCharsets.UTF_8));
+        java.util.List<String> arguments = new java.util.ArrayList<>(java.util.List.of("format", "-t",
+                Uuid.randomUuid().toString(), "-c", config.toString(), "--standalone"));
+        arguments.addAll(extraArguments);
+        int code = StorageTool.execute(arguments.toArray(String[]::new),
+                new PrintStream(output, true, StandardCharsets.UTF_8));
         if (code != 0) {
             throw new IllegalStateException("formatting the Kafka storage in " + dataDir + " failed: "
                     + output.toString(StandardCharsets.UTF_8));

@@ -72,7 +72,8 @@ public final class QueryServer implements AutoCloseable {
                 problem(ctx, 503, e.getMessage());
             });
             config.routes.exception(Exception.class, (e, ctx) -> {
-                LOG.error("query {} {} failed", ctx.method(), ctx.fullUrl(), e);
+                // The route, never the URL: its path and query hold device ids (pseudonyms stay out of logs).
+                LOG.error("query {} {} failed", ctx.method(), route(ctx), e);
                 problem(ctx, 500, "the query failed on this instance (" + e.getClass().getSimpleName() + ")");
             });
             config.routes.error(404, "*", ctx -> {
@@ -212,5 +213,15 @@ public final class QueryServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+    }
+
+    /** The matched route's template ({@code /v1/devices/{id}}), or a placeholder when none matched. */
+    static String route(io.javalin.http.Context ctx) {
+        try {
+            io.javalin.router.Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
+            return endpoint == null ? "(no route)" : endpoint.path;
+        } catch (RuntimeException e) {
+            return "(no route)";
+        }
     }
 }
