@@ -23,6 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class DeviceIds {
 
     private static final String ALGORITHM = "HmacSHA256";
+    private static final Pattern PSEUDONYM = Pattern.compile("d-[0-9a-f]{32}");
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final HexFormat HEX = HexFormat.of();
 
@@ -57,6 +58,11 @@ public final class DeviceIds {
     /** Ids that are the normalized names themselves (raw names leave the collector). */
     public static DeviceIds raw() {
         return new DeviceIds(null);
+    }
+
+    /** True when {@code id} has the shape of this class's keyed-hash ids ({@code d-} + 32 lower-case hex digits). */
+    public static boolean isPseudonym(String id) {
+        return id != null && PSEUDONYM.matcher(id).matches();
     }
 
     /** True when ids are keyed hashes. */

@@ -2,6 +2,7 @@ package io.patchpulse.collector.parse;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.serde.CanonicalJson;
@@ -14,7 +15,9 @@ import java.io.InputStream;
  * no {@code eventId} an inventory. Lines of a {@code --events-out} file ({@code {"topic", "key", "value"}}) are read
  * by their {@code value}, so a recorded run can be replayed through the ingest API.
  *
- * <p>Device ids are taken as given: canonical records are already pseudonymous.
+ * <p>Canonical records normally carry pseudonymous ids already (a replay of a recorded run). Any other id is a raw
+ * name to this collector: while ids are keyed hashes ({@code collector.device.ids=hmac}) it is hashed like every other
+ * format's, so a sender cannot slip host names past the edge through this format.
  */
 public final class EventsParser implements FormatParser {
 
@@ -33,9 +36,29 @@ public final class EventsParser implements FormatParser {
                 value = JsonFields.object(value.get("value"), "$.value");
                 path = "$.value";
             }
-            result.accept(line, read(value, path));
+            result.accept(line, pseudonymize(read(value, path), context.deviceIds()));
         });
         return result.build();
+    }
+
+    /** The record with its device id hashed, unless ids are raw or it already is a pseudonym. */
+    private static CollectedRecord pseudonymize(CollectedRecord record, DeviceIds deviceIds) {
+        String id = record.deviceId();
+        if (!deviceIds.pseudonymous() || DeviceIds.isPseudonym(id)) {
+            return record;
+        }
+        String hashed = deviceIds.of(id);
+        if (record instanceof CollectedRecord.Event event) {
+            InstallEvent.Builder copy = InstallEvent.newBuilder(event.event()).setDeviceId(hashed);
+            DeviceInventory embedded = event.event().getInventory();
+            if (embedded != null && id.equals(embedded.getDeviceId())) {
+                copy.setInventory(DeviceInventory.newBuilder(embedded).setDeviceId(hashed).build());
+            }
+            return new CollectedRecord.Event(copy.build());
+        }
+        CollectedRecord.Inventory inventory = (CollectedRecord.Inventory) record;
+        DeviceInventory copy = DeviceInventory.newBuilder(inventory.inventory()).setDeviceId(hashed).build();
+        return new CollectedRecord.Inventory(copy, inventory.receivedAt());
     }
 
     private static CollectedRecord read(JsonNode value, String path) {
