@@ -1,0 +1,228 @@
+package io.patchpulse.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.collector.publish.KafkaPublisher;
+import io.patchpulse.collector.simulate.FleetSimulator;
+import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.embedded.AllInOne;
+import io.patchpulse.deploy.embedded.EmbeddedKafkaCluster;
+import io.patchpulse.deploy.embedded.PipelineProgress;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.management.ObjectName;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The pipeline runs on a cluster of three in-process Kafka nodes (every topic on all three, two in sync for an
+ * acknowledgement). While the collector's publisher sends a simulated fleet at a steady rate, the node leading
+ * install-events partition 0 is killed (no controlled shutdown, its logs left to crash recovery), the publisher goes
+ * on against the two others, and the node is restarted on its log directory and ports. Once drained, QuestDB's trend
+ * rows equal an independent recount of every record Kafka acknowledged: nothing lost, nothing doubled, no dead
+ * letter, and the publisher failed no record.
+ */
+class BrokerLeaderKillFaultIT {
+
+    private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final String CLIENT_ID = "patchpulse-fault-load";
+    /** Records per second the publisher sends: the load lasts about {@code records / RATE} seconds. */
+    private static final int RATE = 800;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldCountEveryAcknowledgedRecordOnceWhenThePartitionLeaderIsKilledUnderLoadAndRestarted()
+            throws Exception {
+        List<CollectedRecord> records = new FleetSimulator(SimulationSettings.of(1000, 23)).simulate()
+                .stream().toList();
+        Path eventsOut = dir.resolve("acknowledged.ndjson");
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("records", records.size());
+        figures.put("publishRatePerSecond", RATE);
+
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(dir.resolve("kafka"), 3, TIMEOUT);
+                AllInOne pipeline = AllInOne.start(dir.resolve("pipeline"), new SimpleMeterRegistry(),
+                        new AllInOne.Endpoints(cluster.bootstrapServers(), null, null, null, null))) {
+            Admin admin = pipeline.admin();
+            String installEvents = pipeline.topics().installEvents.name();
+            // Every topic the records pass through, the streams app's internal ones and the coordinators' included,
+            // is on all three nodes: otherwise the kill would test an unreplicated topic, not a failover.
+            assertThat(replicationFactors(admin)).as("replicas per topic").allSatisfy((topic, replicas) ->
+                    assertThat(replicas).as(topic).isEqualTo(3));
+
+            // Given the publisher sending at a steady rate, in the background
+            Load load = Load.start(pipeline.bootstrapServers(), pipeline, records, eventsOut);
+            await("a quarter of the records acknowledged").atMost(TIMEOUT)
+                    .until(() -> load.failedEarly() || load.publisher.acknowledged() >= records.size() / 4);
+            Map<String, Integer> leadersBefore = leaders(admin);
+            int victim = leadersBefore.get(installEvents + "-0");
+
+            // When the leader of install-events partition 0 is killed while records flow
+            long ackedAtKill = load.publisher.acknowledged();
+            long killedAt = System.nanoTime();
+            cluster.kill(victim);
+            await("new leaders for the partitions the killed node led").atMost(TIMEOUT).ignoreExceptions()
+                    .until(() -> leaders(admin).entrySet().stream().filter(e -> e.getKey().startsWith(installEvents))
+                            .allMatch(e -> e.getValue() >= 0 && e.getValue() != victim));
+            long failoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            Map<String, Integer> leadersWhileDown = leaders(admin);
+            // and stays down until the two others have acknowledged another quarter of the records
+            await("a quarter of the records acknowledged without the killed node").atMost(TIMEOUT)
+                    .until(() -> load.failedEarly()
+                            || load.publisher.acknowledged() >= ackedAtKill + records.size() / 4);
+            long ackedAtRestart = load.publisher.acknowledged();
+            long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            cluster.restart(victim, TIMEOUT);
+            long restartedAt = System.nanoTime();
+            cluster.awaitFullyReplicated(TIMEOUT);
+            long catchUpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
+
+            // and the publisher finishes with all three nodes back
+            Map<String, Long> producerMetrics = load.finish();
+            assertThat(load.failure.get()).as("the publisher's failure").isNull();
+            long acknowledged = load.publisher.acknowledged();
+            assertThat(acknowledged).as("records acknowledged").isEqualTo(records.size());
+            assertThat(load.publisher.failed()).as("records failed").isZero();
+            try (var lines = Files.lines(eventsOut)) {
+                assertThat(lines.count()).as("acknowledged records in the events-out file").isEqualTo(acknowledged);
+            }
+
+            // Then, once drained, QuestDB counts every acknowledged record exactly once
+            PipelineProgress progress = new PipelineProgress(pipeline);
+            assertThat(progress.awaitDrained(TIMEOUT, line -> { })).as(progress.describe()).isTrue();
+            IndependentRecount recount = IndependentRecount.of(eventsOut);
+            figures.put("killedNode", victim);
+            figures.put("partitionsLedByKilledNode", leadersBefore.values().stream().filter(id -> id == victim)
+                    .count());
+            figures.put("leaderChanges", changed(leadersBefore, leadersWhileDown));
+            figures.put("ackedBeforeKill", ackedAtKill);
+            figures.put("ackedWhileDown", ackedAtRestart - ackedAtKill);
+            figures.put("ackedAfterRestart", acknowledged - ackedAtRestart);
+            figures.put("failoverMillis", failoverMillis);
+            figures.put("downMillis", downMillis);
+            figures.put("catchUpMillis", catchUpMillis);
+            figures.putAll(producerMetrics);
+            FaultReport.record(FaultReport.compare("broker-leader-kill", "QuestDB failure_trends", recount,
+                    StoreContents.trendRows(pipeline.questDbHttp()), figures));
+            StoreContents.assertEqualsRecount(pipeline, recount);
+            assertThat(progress.deadLettersByReason()).as("dead letters").isEmpty();
+        }
+    }
+
+    /** The publisher in a thread of its own, sending at {@link #RATE} records per second. */
+    private static final class Load {
+
+        final KafkaPublisher publisher;
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Map<String, Long> producerMetrics = new HashMap<>();
+        private CompletableFuture<Void> done;
+
+        private Load(KafkaPublisher publisher) {
+            this.publisher = publisher;
+        }
+
+        static Load start(String bootstrap, AllInOne pipeline, List<CollectedRecord> records, Path eventsOut) {
+            // Its own client id, so its producer's metrics are told from the collector's in this JVM.
+            Load load = new Load(new KafkaPublisher(bootstrap, pipeline.topics(),
+                    Map.of(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID), eventsOut, null));
+            load.done = CompletableFuture.runAsync(() -> load.run(records));
+            return load;
+        }
+
+        private void run(List<CollectedRecord> records) {
+            try {
+                long startNanos = System.nanoTime();
+                for (int i = 0; i < records.size(); i++) {
+                    long due = startNanos + TimeUnit.SECONDS.toNanos(i) / RATE;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        TimeUnit.NANOSECONDS.sleep(wait);
+                    }
+                    publisher.publish(records.get(i));
+                }
+                publisher.flush();
+                producerMetrics.putAll(producerMetrics());
+            } catch (Throwable e) {
+                failure.set(e);
+            } finally {
+                try {
+                    publisher.close();
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            }
+        }
+
+        boolean failedEarly() {
+            return failure.get() != null;
+        }
+
+        Map<String, Long> finish() {
+            done.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
+            return producerMetrics;
+        }
+
+        /** Retries and errors the producer counted, read from its JMX metrics before it closes. */
+        private static Map<String, Long> producerMetrics() throws Exception {
+            ObjectName name = new ObjectName("kafka.producer:type=producer-metrics,client-id=" + CLIENT_ID);
+            Map<String, Long> metrics = new LinkedHashMap<>();
+            for (String attribute : List.of("record-retry-total", "record-error-total")) {
+                Object value = ManagementFactory.getPlatformMBeanServer().getAttribute(name, attribute);
+                metrics.put("producer." + attribute, ((Number) value).longValue());
+            }
+            return metrics;
+        }
+    }
+
+    /** Leader node id of every partition of every topic ({@code topic-partition}), -1 when it has none. */
+    private static Map<String, Integer> leaders(Admin admin) throws Exception {
+        Map<String, Integer> leaders = new LinkedHashMap<>();
+        for (TopicDescription topic : describeAll(admin)) {
+            for (TopicPartitionInfo partition : topic.partitions()) {
+                Node leader = partition.leader();
+                leaders.put(topic.name() + "-" + partition.partition(), leader == null ? -1 : leader.id());
+            }
+        }
+        return leaders;
+    }
+
+    private static long changed(Map<String, Integer> before, Map<String, Integer> after) {
+        return before.entrySet().stream().filter(e -> !e.getValue().equals(after.get(e.getKey()))).count();
+    }
+
+    /** Replicas of each topic's first partition, internal topics included. */
+    private static Map<String, Integer> replicationFactors(Admin admin) throws Exception {
+        Map<String, Integer> factors = new LinkedHashMap<>();
+        for (TopicDescription topic : describeAll(admin)) {
+            factors.put(topic.name(), topic.partitions().get(0).replicas().size());
+        }
+        return factors;
+    }
+
+    private static List<TopicDescription> describeAll(Admin admin) throws Exception {
+        Set<String> names = admin.listTopics(new ListTopicsOptions().listInternal(true)).names().get();
+        return new ArrayList<>(admin.describeTopics(names).allTopicNames().get().values());
+    }
+}
