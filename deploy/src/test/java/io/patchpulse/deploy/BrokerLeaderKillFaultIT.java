@@ -11,6 +11,7 @@ import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.EmbeddedKafkaCluster;
 import io.patchpulse.deploy.embedded.PipelineProgress;
+import io.patchpulse.streams.StreamsSettings;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +49,11 @@ class BrokerLeaderKillFaultIT {
     private static final String CLIENT_ID = "patchpulse-fault-load";
     /** Records per second the publisher sends: the load lasts about {@code records / RATE} seconds. */
     private static final int RATE = 800;
+    /**
+     * The streams app's processing guarantee; {@code -DbrokerKill.guarantee=at_least_once} shows what the test
+     * catches when the guarantee the pipeline relies on is weakened.
+     */
+    private static final String GUARANTEE = System.getProperty("brokerKill.guarantee", "exactly_once_v2");
 
     @TempDir
     Path dir;
@@ -62,9 +68,12 @@ class BrokerLeaderKillFaultIT {
         figures.put("records", records.size());
         figures.put("publishRatePerSecond", RATE);
 
+        long began = System.nanoTime();
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(dir.resolve("kafka"), 3, TIMEOUT);
                 AllInOne pipeline = AllInOne.start(dir.resolve("pipeline"), new SimpleMeterRegistry(),
-                        new AllInOne.Endpoints(cluster.bootstrapServers(), null, null, null, null))) {
+                        new AllInOne.Endpoints(cluster.bootstrapServers(), null, null, null, null),
+                        Map.of(StreamsSettings.GUARANTEE_CONFIG, GUARANTEE))) {
+            figures.put("startMillis", millisSince(began));
             Admin admin = pipeline.admin();
             String installEvents = pipeline.topics().installEvents.name();
             // Every topic the records pass through, the streams app's internal ones and the coordinators' included,
@@ -73,11 +82,13 @@ class BrokerLeaderKillFaultIT {
                     assertThat(replicas).as(topic).isEqualTo(3));
 
             // Given the publisher sending at a steady rate, in the background
+            long loadStarted = System.nanoTime();
             Load load = Load.start(pipeline.bootstrapServers(), pipeline, records, eventsOut);
             await("a quarter of the records acknowledged").atMost(TIMEOUT)
                     .until(() -> load.failedEarly() || load.publisher.acknowledged() >= records.size() / 4);
             Map<String, Integer> leadersBefore = leaders(admin);
             int victim = leadersBefore.get(installEvents + "-0");
+            int activeController = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
 
             // When the leader of install-events partition 0 is killed while records flow
             long ackedAtKill = load.publisher.acknowledged();
@@ -86,21 +97,22 @@ class BrokerLeaderKillFaultIT {
             await("new leaders for the partitions the killed node led").atMost(TIMEOUT).ignoreExceptions()
                     .until(() -> leaders(admin).entrySet().stream().filter(e -> e.getKey().startsWith(installEvents))
                             .allMatch(e -> e.getValue() >= 0 && e.getValue() != victim));
-            long failoverMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            long failoverMillis = millisSince(killedAt);
             Map<String, Integer> leadersWhileDown = leaders(admin);
             // and stays down until the two others have acknowledged another quarter of the records
             await("a quarter of the records acknowledged without the killed node").atMost(TIMEOUT)
                     .until(() -> load.failedEarly()
                             || load.publisher.acknowledged() >= ackedAtKill + records.size() / 4);
             long ackedAtRestart = load.publisher.acknowledged();
-            long downMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+            long downMillis = millisSince(killedAt);
             cluster.restart(victim, TIMEOUT);
             long restartedAt = System.nanoTime();
             cluster.awaitFullyReplicated(TIMEOUT);
-            long catchUpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - restartedAt);
+            long catchUpMillis = millisSince(restartedAt);
 
             // and the publisher finishes with all three nodes back
             Map<String, Long> producerMetrics = load.finish();
+            long loadMillis = millisSince(loadStarted);
             assertThat(load.failure.get()).as("the publisher's failure").isNull();
             long acknowledged = load.publisher.acknowledged();
             assertThat(acknowledged).as("records acknowledged").isEqualTo(records.size());
@@ -110,10 +122,14 @@ class BrokerLeaderKillFaultIT {
             }
 
             // Then, once drained, QuestDB counts every acknowledged record exactly once
+            long drainStarted = System.nanoTime();
             PipelineProgress progress = new PipelineProgress(pipeline);
             assertThat(progress.awaitDrained(TIMEOUT, line -> { })).as(progress.describe()).isTrue();
+            long drainMillis = millisSince(drainStarted);
             IndependentRecount recount = IndependentRecount.of(eventsOut);
+            figures.put("guarantee", GUARANTEE);
             figures.put("killedNode", victim);
+            figures.put("killedNodeWasActiveController", victim == activeController);
             figures.put("partitionsLedByKilledNode", leadersBefore.values().stream().filter(id -> id == victim)
                     .count());
             figures.put("leaderChanges", changed(leadersBefore, leadersWhileDown));
@@ -123,6 +139,8 @@ class BrokerLeaderKillFaultIT {
             figures.put("failoverMillis", failoverMillis);
             figures.put("downMillis", downMillis);
             figures.put("catchUpMillis", catchUpMillis);
+            figures.put("loadMillis", loadMillis);
+            figures.put("drainMillis", drainMillis);
             figures.putAll(producerMetrics);
             FaultReport.record(FaultReport.compare("broker-leader-kill", "QuestDB failure_trends", recount,
                     StoreContents.trendRows(pipeline.questDbHttp()), figures));
@@ -206,6 +224,10 @@ class BrokerLeaderKillFaultIT {
             }
         }
         return leaders;
+    }
+
+    private static long millisSince(long nanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nanos);
     }
 
     private static long changed(Map<String, Integer> before, Map<String, Integer> after) {
