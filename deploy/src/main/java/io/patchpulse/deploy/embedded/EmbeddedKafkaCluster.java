@@ -46,10 +46,11 @@ import org.slf4j.LoggerFactory;
  * shutdown ({@code controlled.shutdown.enable=false}), so it neither hands over its partition leaderships nor tells
  * the controller it is leaving. Its partitions stay without a leader until the controller misses its heartbeats
  * ({@code broker.session.timeout.ms}) and elects new leaders from the in-sync replicas, as after a crash. Its
- * connections are dropped mid-request. The marker a stopped broker leaves for a clean shutdown is deleted, so the
- * restart recovers its logs as after a crash. What an in-process stop cannot imitate: the node still flushes its
- * logs to the file system and its Raft client still resigns an active controllership on the way out; a process crash
- * keeps written data in the page cache as well, so no acknowledged write is spared that a crash would lose.
+ * connections are dropped mid-request. The marker a stopped broker leaves for a clean shutdown and its recovery
+ * points are deleted, so the restart recovers (re-reads and validates) every log from its start, as after a crash
+ * whose last flush lies far back. What an in-process stop cannot imitate: the node still flushes its logs to the file
+ * system and its Raft client still resigns an active controllership on the way out; a process crash keeps written
+ * data in the page cache as well, so no acknowledged write is spared that a crash would lose.
  *
  * <p>The nodes start and stop in parallel: one after another, a node waits for a quorum that is not there yet (or not
  * any more) for minutes.
@@ -60,6 +61,8 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private static final String PORTS_FILE = "ports.properties";
     /** The marker Kafka's log manager writes in each log directory on a clean shutdown. */
     private static final String CLEAN_SHUTDOWN_FILE = ".kafka_cleanshutdown";
+    /** Up to where each log is known flushed; without it, recovery checks every log from its start. */
+    private static final String RECOVERY_POINTS_FILE = "recovery-point-offset-checkpoint";
     private static final int REPLICAS = 3;
     private static final int MIN_IN_SYNC = 2;
 
@@ -144,6 +147,7 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
         server.awaitShutdown();
         try {
             Files.deleteIfExists(logDir(nodeId).resolve(CLEAN_SHUTDOWN_FILE));
+            Files.deleteIfExists(logDir(nodeId).resolve(RECOVERY_POINTS_FILE));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot remove the clean-shutdown marker of node " + nodeId, e);
         }
