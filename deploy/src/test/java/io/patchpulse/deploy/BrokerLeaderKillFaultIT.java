@@ -16,22 +16,31 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalTime;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import javax.management.ObjectName;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +61,7 @@ class BrokerLeaderKillFaultIT {
     /** Records per second the publisher sends: the load lasts about {@code records / RATE} seconds. */
     private static final int RATE = 500;
     /** Stated, not left to the default: the pipeline's exactly-once processing is what this fault puts to the test. */
-    private static final String GUARANTEE = org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2;
+    private static final String GUARANTEE = StreamsConfig.EXACTLY_ONCE_V2;
 
     @TempDir
     Path dir;
@@ -82,42 +91,59 @@ class BrokerLeaderKillFaultIT {
 
             // Given the publisher sending at a steady rate, in the background
             long loadStarted = System.nanoTime();
-            Load load = Load.start(pipeline.bootstrapServers(), pipeline, records, eventsOut);
-            await("a quarter of the records acknowledged").atMost(TIMEOUT)
-                    .until(() -> load.failedEarly() || load.publisher.acknowledged() >= records.size() / 4);
-            Map<String, Integer> leadersBefore = leaders(admin);
-            int victim = leadersBefore.get(installEvents + "-0");
-            int activeController = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+            try (Load load = Load.start(pipeline, records, eventsOut)) {
+                await("a quarter of the records acknowledged").atMost(TIMEOUT)
+                        .until(() -> load.failedEarly() || load.publisher.acknowledged() >= records.size() / 4);
+                Map<String, Integer> leadersBefore = leaders(admin);
+                int victim = leadersBefore.get(installEvents + "-0");
+                int activeController = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
 
-            // When the leader of install-events partition 0 is killed while records flow
-            long ackedAtKill = load.publisher.acknowledged();
-            long killedAt = System.nanoTime();
-            cluster.kill(victim);
-            await("new leaders for the partitions the killed node led").atMost(TIMEOUT).ignoreExceptions()
-                    .until(() -> leaders(admin).entrySet().stream().filter(e -> e.getKey().startsWith(installEvents))
-                            .allMatch(e -> e.getValue() >= 0 && e.getValue() != victim));
-            long failoverMillis = millisSince(killedAt);
-            Map<String, Integer> leadersWhileDown = leaders(admin);
-            // and stays down until the two others have acknowledged another quarter of the records
-            await("a quarter of the records acknowledged without the killed node").atMost(TIMEOUT)
-                    .until(() -> load.failedEarly()
-                            || load.publisher.acknowledged() >= ackedAtKill + records.size() / 4);
-            long ackedAtRestart = load.publisher.acknowledged();
-            long downMillis = millisSince(killedAt);
-            cluster.restart(victim, TIMEOUT);
-            long restartedAt = System.nanoTime();
-            cluster.awaitFullyReplicated(TIMEOUT);
-            long catchUpMillis = millisSince(restartedAt);
+                // When the leader of install-events partition 0 is killed while records flow
+                long ackedAtKill = load.publisher.acknowledged();
+                long killedAt = System.nanoTime();
+                cluster.kill(victim);
+                await("new leaders for the partitions the killed node led").atMost(TIMEOUT).ignoreExceptions()
+                        .until(() -> leaders(admin).entrySet().stream()
+                                .filter(e -> e.getKey().startsWith(installEvents))
+                                .allMatch(e -> e.getValue() >= 0 && e.getValue() != victim));
+                long failoverMillis = millisSince(killedAt);
+                Map<String, Integer> leadersWhileDown = leaders(admin);
+                // and stays down until the two others have acknowledged another quarter of the records
+                await("a quarter of the records acknowledged without the killed node").atMost(TIMEOUT)
+                        .until(() -> load.failedEarly()
+                                || load.publisher.acknowledged() >= ackedAtKill + records.size() / 4);
+                long ackedAtRestart = load.publisher.acknowledged();
+                long downMillis = millisSince(killedAt);
+                cluster.restart(victim, TIMEOUT);
+                long restartedAt = System.nanoTime();
+                cluster.awaitFullyReplicated(TIMEOUT);
+                long catchUpMillis = millisSince(restartedAt);
 
-            // and the publisher finishes with all three nodes back
-            Map<String, Long> producerMetrics = load.finish();
-            long loadMillis = millisSince(loadStarted);
-            assertThat(load.failure.get()).as("the publisher's failure").isNull();
-            long acknowledged = load.publisher.acknowledged();
-            assertThat(acknowledged).as("records acknowledged").isEqualTo(records.size());
-            assertThat(load.publisher.failed()).as("records failed").isZero();
-            try (var lines = Files.lines(eventsOut)) {
-                assertThat(lines.count()).as("acknowledged records in the events-out file").isEqualTo(acknowledged);
+                // and the publisher finishes with all three nodes back
+                Map<String, Long> producerMetrics = load.finish();
+                long loadMillis = millisSince(loadStarted);
+                assertThat(load.failure.get()).as("the publisher's failure").isNull();
+                long acknowledged = load.publisher.acknowledged();
+                assertThat(acknowledged).as("records acknowledged").isEqualTo(records.size());
+                assertThat(load.publisher.failed()).as("records failed").isZero();
+                try (var lines = Files.lines(eventsOut)) {
+                    assertThat(lines.count()).as("acknowledged records in the events-out file")
+                            .isEqualTo(acknowledged);
+                }
+                figures.put("guarantee", GUARANTEE);
+                figures.put("killedNode", victim);
+                figures.put("killedNodeWasActiveController", victim == activeController);
+                figures.put("partitionsLedByKilledNode", leadersBefore.values().stream().filter(id -> id == victim)
+                        .count());
+                figures.put("leaderChanges", changed(leadersBefore, leadersWhileDown));
+                figures.put("ackedBeforeKill", ackedAtKill);
+                figures.put("ackedWhileDown", ackedAtRestart - ackedAtKill);
+                figures.put("ackedAfterRestart", acknowledged - ackedAtRestart);
+                figures.put("failoverMillis", failoverMillis);
+                figures.put("downMillis", downMillis);
+                figures.put("catchUpMillis", catchUpMillis);
+                figures.put("loadMillis", loadMillis);
+                figures.putAll(producerMetrics);
             }
 
             // Then, once drained, QuestDB counts every acknowledged record exactly once
@@ -129,22 +155,9 @@ class BrokerLeaderKillFaultIT {
             }
             assertThat(drained).as(progress.describe()).isTrue();
             long drainMillis = millisSince(drainStarted);
-            IndependentRecount recount = IndependentRecount.of(eventsOut);
-            figures.put("guarantee", GUARANTEE);
-            figures.put("killedNode", victim);
-            figures.put("killedNodeWasActiveController", victim == activeController);
-            figures.put("partitionsLedByKilledNode", leadersBefore.values().stream().filter(id -> id == victim)
-                    .count());
-            figures.put("leaderChanges", changed(leadersBefore, leadersWhileDown));
-            figures.put("ackedBeforeKill", ackedAtKill);
-            figures.put("ackedWhileDown", ackedAtRestart - ackedAtKill);
-            figures.put("ackedAfterRestart", acknowledged - ackedAtRestart);
-            figures.put("failoverMillis", failoverMillis);
-            figures.put("downMillis", downMillis);
-            figures.put("catchUpMillis", catchUpMillis);
-            figures.put("loadMillis", loadMillis);
             figures.put("drainMillis", drainMillis);
-            figures.putAll(producerMetrics);
+            figures.put("streamThreadsReplaced", pipeline.streams().threadReplacements());
+            IndependentRecount recount = IndependentRecount.of(eventsOut);
             FaultReport.record(FaultReport.compare("broker-leader-kill", "QuestDB failure_trends", recount,
                     StoreContents.trendRows(pipeline.questDbHttp()), figures));
             StoreContents.assertEqualsRecount(pipeline, recount);
@@ -152,30 +165,45 @@ class BrokerLeaderKillFaultIT {
         }
     }
 
-    /** The publisher in a thread of its own, sending at {@link #RATE} records per second. */
-    private static final class Load {
+    /**
+     * The publisher in a thread of its own, sending at {@link #RATE} records per second. Closing it stops a run
+     * that is still going (a test that failed half way) and waits for the publisher to close.
+     */
+    private static final class Load implements AutoCloseable {
 
         final KafkaPublisher publisher;
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final Map<String, Long> producerMetrics = new HashMap<>();
+        private final AtomicBoolean stop = new AtomicBoolean();
         private CompletableFuture<Void> done;
 
         private Load(KafkaPublisher publisher) {
             this.publisher = publisher;
         }
 
-        static Load start(String bootstrap, AllInOne pipeline, List<CollectedRecord> records, Path eventsOut) {
+        static Load start(AllInOne pipeline, List<CollectedRecord> records, Path eventsOut) {
             // Its own client id, so its producer's metrics are told from the collector's in this JVM.
-            Load load = new Load(new KafkaPublisher(bootstrap, pipeline.topics(),
+            Load load = new Load(new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(),
                     Map.of(ProducerConfig.CLIENT_ID_CONFIG, CLIENT_ID), eventsOut, null));
-            load.done = CompletableFuture.runAsync(() -> load.run(records));
+            // A thread of its own: the common pool has a single thread on two cores, shared with whoever else.
+            load.done = CompletableFuture.runAsync(() -> load.run(records), task -> {
+                Thread thread = new Thread(task, "fault-load");
+                thread.setDaemon(true);
+                thread.start();
+            });
             return load;
+        }
+
+        @Override
+        public void close() {
+            stop.set(true);
+            done.orTimeout(TIMEOUT.toSeconds(), TimeUnit.SECONDS).join();
         }
 
         private void run(List<CollectedRecord> records) {
             try {
                 long startNanos = System.nanoTime();
-                for (int i = 0; i < records.size(); i++) {
+                for (int i = 0; i < records.size() && !stop.get(); i++) {
                     long due = startNanos + TimeUnit.SECONDS.toNanos(i) / RATE;
                     long wait = due - System.nanoTime();
                     if (wait > 0) {
@@ -218,7 +246,7 @@ class BrokerLeaderKillFaultIT {
     }
 
     /** Passes on a progress line at most once per period, with the time, so a stalled drain shows where it stood. */
-    private static final class Every implements java.util.function.Consumer<String> {
+    private static final class Every implements Consumer<String> {
 
         private final long periodNanos;
         private final Admin admin;
@@ -234,7 +262,7 @@ class BrokerLeaderKillFaultIT {
         public void accept(String line) {
             if (System.nanoTime() - last >= periodNanos) {
                 last = System.nanoTime();
-                System.err.println(java.time.LocalTime.now() + " DRAIN " + line + "; streams lag by topic "
+                System.err.println(LocalTime.now() + " DRAIN " + line + "; streams lag by topic "
                         + lagByTopic(admin, AllInOne.STREAMS_APP_ID));
             }
         }
@@ -244,10 +272,10 @@ class BrokerLeaderKillFaultIT {
     private static Map<String, Long> lagByTopic(Admin admin, String group) {
         try {
             var committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+            Map<TopicPartition, OffsetSpec> request =
                     new HashMap<>();
-            committed.keySet().forEach(p -> request.put(p, org.apache.kafka.clients.admin.OffsetSpec.latest()));
-            Map<String, Long> lag = new java.util.TreeMap<>();
+            committed.keySet().forEach(p -> request.put(p, OffsetSpec.latest()));
+            Map<String, Long> lag = new TreeMap<>();
             admin.listOffsets(request).all().get().forEach((partition, end) -> {
                 long behind = end.offset() - committed.get(partition).offset();
                 if (behind > 0) {
@@ -271,17 +299,17 @@ class BrokerLeaderKillFaultIT {
                 System.err.println("TRANSACTION " + admin.describeTransactions(List.of(listing.transactionalId()))
                         .all().get());
             }
-            Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request =
+            Map<TopicPartition, OffsetSpec> request =
                     new HashMap<>();
             for (TopicDescription topic : describeAll(admin)) {
-                topic.partitions().forEach(p -> request.put(new org.apache.kafka.common.TopicPartition(topic.name(),
-                        p.partition()), org.apache.kafka.clients.admin.OffsetSpec.latest()));
+                topic.partitions().forEach(p -> request.put(new TopicPartition(topic.name(),
+                        p.partition()), OffsetSpec.latest()));
             }
-            var highWatermarks = admin.listOffsets(request, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                    org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED)).all().get();
-            var stable = admin.listOffsets(request, new org.apache.kafka.clients.admin.ListOffsetsOptions(
-                    org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
-            List<org.apache.kafka.common.TopicPartition> held = new ArrayList<>();
+            var highWatermarks = admin.listOffsets(request, new ListOffsetsOptions(
+                    IsolationLevel.READ_UNCOMMITTED)).all().get();
+            var stable = admin.listOffsets(request, new ListOffsetsOptions(
+                    IsolationLevel.READ_COMMITTED)).all().get();
+            List<TopicPartition> held = new ArrayList<>();
             highWatermarks.forEach((partition, hw) -> {
                 long lso = stable.get(partition).offset();
                 if (lso < hw.offset()) {
