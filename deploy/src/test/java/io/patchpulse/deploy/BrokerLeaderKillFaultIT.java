@@ -157,6 +157,7 @@ class BrokerLeaderKillFaultIT {
             long drainMillis = millisSince(drainStarted);
             figures.put("drainMillis", drainMillis);
             figures.put("streamThreadsReplaced", pipeline.streams().threadReplacements());
+            figures.put("memory", PipelineProgress.memory());
             IndependentRecount recount = IndependentRecount.of(eventsOut);
             FaultReport.record(FaultReport.compare("broker-leader-kill", "QuestDB failure_trends", recount,
                     StoreContents.trendRows(pipeline.questDbHttp()), figures));
