@@ -14,8 +14,12 @@ import org.slf4j.LoggerFactory;
  * within {@link #WINDOW}; one more error in that window shuts the client down and is reported as the failure.
  *
  * <p>Why replace: a broker failover can fail a transaction's commit with an error Kafka Streams does not retry
- * itself (found by BrokerLeaderKillFaultIT: {@code InvalidTxnStateException} while the killed node's partitions
- * moved). Shutting the client down for it stopped the pipeline for good, although nothing was wrong a moment later.
+ * itself. Found by BrokerLeaderKillFaultIT: the killed node was the transaction coordinator, the open transaction
+ * outlived the 10 s {@code transaction.timeout.ms} during the failover and was aborted by the new coordinator, and the
+ * commit that followed got {@code InvalidTxnStateException} (broker log: "state is COMPLETE_ABORT, but received
+ * transaction marker result to send: COMMIT"). Under transactions V2 brokers before the fix of KAFKA-20785 answer
+ * that race with this fatal error instead of a fencing the client recovers from. Shutting the client down for it
+ * stopped the pipeline for good, although the transaction had been rolled back and nothing was wrong a moment later.
  * Replacing the thread is safe under exactly-once: the open transaction is aborted when the new thread's producer
  * registers, the tasks' state is restored from the changelogs, and processing resumes from the committed offsets, so
  * nothing is lost or counted twice. Why a bound: an error that comes back at once (a bug, a broker gone for good)
