@@ -97,6 +97,7 @@ class BrokerLeaderKillFaultIT {
                 Map<String, Integer> leadersBefore = leaders(admin);
                 int victim = leadersBefore.get(installEvents + "-0");
                 int activeController = admin.describeMetadataQuorum().quorumInfo().get().leaderId();
+                Set<Integer> streamsCoordinators = transactionCoordinators(admin, AllInOne.STREAMS_APP_ID);
 
                 // When the leader of install-events partition 0 is killed while records flow
                 long ackedAtKill = load.publisher.acknowledged();
@@ -133,6 +134,7 @@ class BrokerLeaderKillFaultIT {
                 figures.put("guarantee", GUARANTEE);
                 figures.put("killedNode", victim);
                 figures.put("killedNodeWasActiveController", victim == activeController);
+                figures.put("killedNodeWasStreamsTransactionCoordinator", streamsCoordinators.contains(victim));
                 figures.put("partitionsLedByKilledNode", leadersBefore.values().stream().filter(id -> id == victim)
                         .count());
                 figures.put("leaderChanges", changed(leadersBefore, leadersWhileDown));
@@ -326,6 +328,16 @@ class BrokerLeaderKillFaultIT {
         } catch (Exception e) {
             System.err.println("DIAGNOSIS FAILED " + e);
         }
+    }
+
+    /** Nodes coordinating the transactions of the streams app's producers ({@code <application id>-...}). */
+    private static Set<Integer> transactionCoordinators(Admin admin, String applicationId) throws Exception {
+        List<String> ids = admin.listTransactions().all().get().stream().map(listing -> listing.transactionalId())
+                .filter(id -> id.startsWith(applicationId + "-")).toList();
+        Set<Integer> coordinators = new java.util.TreeSet<>();
+        admin.describeTransactions(ids).all().get().values()
+                .forEach(description -> coordinators.add(description.coordinatorId()));
+        return coordinators;
     }
 
     /** Leader node id of every partition of every topic ({@code topic-partition}), -1 when it has none. */
