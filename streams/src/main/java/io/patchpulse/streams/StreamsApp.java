@@ -15,7 +15,6 @@ import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * The streams service: builds the topology from its settings and owns the {@link KafkaStreams} lifecycle and the
  * interactive-query REST server ({@link QueryServer}), which is bound when the app is created (so its advertised
  * address can be Kafka Streams' {@code application.server}) and stopped when it is closed.
- * A fatal error shuts the client down and is kept for {@link #failure()}; it is never swallowed.
+ * A stream thread that dies is replaced a few times ({@link ThreadFailurePolicy}: a broker failover can kill one);
+ * an error beyond that shuts the client down and is kept for {@link #failure()}; it is never swallowed.
  */
 public final class StreamsApp implements AutoCloseable {
 
@@ -35,6 +35,8 @@ public final class StreamsApp implements AutoCloseable {
     private final HostInfo queryAddress;
     private final CountDownLatch running = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final ThreadFailurePolicy threadFailures = new ThreadFailurePolicy(System::nanoTime,
+            error -> failure.compareAndSet(null, error));
     private io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics metrics;
 
     public StreamsApp(StreamsSettings settings) {
@@ -65,11 +67,7 @@ public final class StreamsApp implements AutoCloseable {
                 running.countDown();
             }
         });
-        streams.setUncaughtExceptionHandler(error -> {
-            LOG.error("streams stopped by an unexpected error", error);
-            failure.compareAndSet(null, error);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(threadFailures);
     }
 
     /** Starts processing and waits until the client is RUNNING, or throws after {@code timeout}. */
@@ -99,6 +97,11 @@ public final class StreamsApp implements AutoCloseable {
     public void bindTo(io.micrometer.core.instrument.MeterRegistry registry) {
         metrics = new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams);
         metrics.bindTo(registry);
+    }
+
+    /** Stream threads replaced after an error since start (see {@link ThreadFailurePolicy}). */
+    public long threadReplacements() {
+        return threadFailures.replacements();
     }
 
     /** The error that stopped processing, or null. */
