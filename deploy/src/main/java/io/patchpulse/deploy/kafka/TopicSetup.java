@@ -55,7 +55,7 @@ public final class TopicSetup {
                     continue;
                 }
                 missing.add(new NewTopic(topic.name(), partitions, replication)
-                        .configs(configs(topics, topic, retentionBytes)));
+                        .configs(configs(topics, topic, retentionBytes, replication)));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
@@ -74,9 +74,16 @@ public final class TopicSetup {
         }
     }
 
-    /** The topic configs PatchPulse creates {@code topic} with. */
-    static Map<String, String> configs(Topics topics, Topic<?, ?> topic, long retentionBytes) {
+    /**
+     * The topic configs PatchPulse creates {@code topic} with. With three or more replicas, a write needs two in sync
+     * ({@code min.insync.replicas=2}): Kafka's default of 1 lets {@code acks=all} acknowledge a record only one broker
+     * holds, which that broker's loss then takes with it.
+     */
+    static Map<String, String> configs(Topics topics, Topic<?, ?> topic, long retentionBytes, short replication) {
         Map<String, String> configs = new HashMap<>();
+        if (replication >= 3) {
+            configs.put(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, "2");
+        }
         if (topics.compacted().contains(topic)) {
             configs.put(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT);
         } else {
