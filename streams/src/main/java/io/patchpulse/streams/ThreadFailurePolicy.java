@@ -17,8 +17,8 @@ import org.slf4j.LoggerFactory;
  * itself. Found by BrokerLeaderKillFaultIT: the killed node was the transaction coordinator, the open transaction
  * outlived the 10 s {@code transaction.timeout.ms} during the failover and was aborted by the new coordinator, and the
  * commit that followed got {@code InvalidTxnStateException} (broker log: "state is COMPLETE_ABORT, but received
- * transaction marker result to send: COMMIT"). Under transactions V2 brokers before the fix of KAFKA-20785 answer
- * that race with this fatal error instead of a fencing the client recovers from. Shutting the client down for it
+ * transaction marker result to send: COMMIT"). Under transactions V2 the 4.4.0 broker answers that race with this
+ * fatal error instead of a fencing the client recovers from. Shutting the client down for it
  * stopped the pipeline for good, although the transaction had been rolled back and nothing was wrong a moment later.
  * Replacing the thread is safe under exactly-once: the open transaction is aborted when the new thread's producer
  * registers, the tasks' state is restored from the changelogs, and processing resumes from the committed offsets, so
