@@ -149,7 +149,11 @@ class DemoSpikeIT {
                 assertThat(promQl).isEqualTo(stored);
 
                 // /metrics shows the pipeline's health: everything consumed, nothing skipped, retried or dead-lettered
-                String metrics = get(find(output, "metrics at (\\S+/metrics)"));
+                // (with the token the demo minted, from the file it names)
+                String token = java.nio.file.Files.readString(java.nio.file.Path.of(find(output,
+                        "token \\(read and write[^)]*\\): (\\S+)"))).strip();
+                assertThat(dashboard).endsWith("#token=" + token);
+                String metrics = get(find(output, "metrics at (\\S+/metrics)"), token);
                 assertThat(sample(metrics, "patchpulse_sink_consumed_records_total")).isPositive();
                 assertThat(sample(metrics, "patchpulse_sink_written_rows_total{service=\"demo\",table=\"alerts\"}"))
                         .isPositive();
@@ -251,8 +255,15 @@ class DemoSpikeIT {
     }
 
     private static String get(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofString());
+        return get(url, null);
+    }
+
+    private static String get(String url, String token) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        HttpResponse<String> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as("%s: %s", url, response.body()).isEqualTo(200);
         return response.body();
     }
