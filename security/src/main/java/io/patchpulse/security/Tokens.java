@@ -30,10 +30,11 @@ public final class Tokens {
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
     private static final Pattern HASH = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern SCOPE_ALONE = Pattern.compile("(?i)read|write");
     private static final HexFormat HEX = HexFormat.of();
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private record Entry(byte[] hash, Set<Scope> scopes) {
+    private record Entry(byte[] hash, Set<Scope> scopes, boolean explicit) {
     }
 
     private final Map<String, Entry> entries;
@@ -49,16 +50,28 @@ public final class Tokens {
 
     /**
      * Tokens from {@code name:sha256hex[:scopes]} entries; blank entries and lines starting with {@code #} are
-     * skipped.
+     * skipped. A comma-separated setting splits {@code a:hash:read,write} into {@code a:hash:read} and {@code write}:
+     * an item that is a scope alone belongs to the entry before it.
      *
      * @throws IllegalArgumentException naming the entry that is not of that form, or a name given twice (the
      *     message never holds more than the entry's first characters)
      */
     public static Tokens parse(List<String> entries) {
         Map<String, Entry> parsed = new LinkedHashMap<>();
+        String previous = null;
         for (String raw : entries) {
             String entry = raw.strip();
             if (entry.isEmpty() || entry.startsWith("#")) {
+                continue;
+            }
+            if (SCOPE_ALONE.matcher(entry).matches()) {
+                Entry before = previous == null ? null : parsed.get(previous);
+                if (before == null || !before.explicit()) {
+                    throw new IllegalArgumentException("scope '" + entry + "' follows no name:sha256hex:scopes entry");
+                }
+                Set<Scope> scopes = EnumSet.copyOf(before.scopes());
+                scopes.addAll(Scope.parse(entry));
+                parsed.put(previous, new Entry(before.hash(), scopes, true));
                 continue;
             }
             String[] parts = entry.split(":", -1);
@@ -75,9 +88,11 @@ public final class Tokens {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("entry '" + name + "': " + e.getMessage());
             }
-            if (parsed.put(name, new Entry(HEX.parseHex(hash.toLowerCase(Locale.ROOT)), scopes)) != null) {
+            if (parsed.put(name, new Entry(HEX.parseHex(hash.toLowerCase(Locale.ROOT)), scopes, parts.length == 3))
+                    != null) {
                 throw new IllegalArgumentException("token name '" + name + "' is given twice");
             }
+            previous = name;
         }
         return new Tokens(parsed);
     }

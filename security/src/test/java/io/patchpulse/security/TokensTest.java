@@ -52,6 +52,22 @@ class TokensTest {
     }
 
     @Test
+    void shouldJoinTheScopesOfAnEntryThatACommaSeparatedSettingSplit() {
+        String both = Tokens.newToken();
+        String writer = Tokens.newToken();
+        // What Kafka's LIST type makes of "demo:<hash>:read,write,agent:<hash>"
+        List<String> split = List.of(Tokens.entry("demo", both, Set.of(Scope.READ)), "write",
+                Tokens.entry("agent", writer));
+
+        Tokens tokens = Tokens.parse(split);
+
+        assertThat(tokens.verify(both).orElseThrow().scopes()).containsExactlyInAnyOrder(Scope.READ, Scope.WRITE);
+        assertThat(tokens.verify(writer).orElseThrow().scopes()).containsExactly(Scope.WRITE);
+        assertThatThrownBy(() -> Tokens.parse(List.of(Tokens.entry("agent", writer), "read")))
+                .hasMessageContaining("follows no name:sha256hex:scopes entry");
+    }
+
+    @Test
     void shouldNameTheEntryThatIsNotNameColonHashAndNeverEchoTheWholeOfIt() {
         String hash = Tokens.entry("a", "x").substring(2);
         assertThatThrownBy(() -> Tokens.parse(List.of("ops:not-a-hash"))).hasMessageContaining("name:sha256hex");
