@@ -7,6 +7,10 @@
 (function () {
   'use strict';
 
+  // Opened from a link carrying #token=... while a session is already open: the token leaves the address bar.
+  if (/(?:^#|&)token=/.test(window.location.hash)) {
+    window.history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
   const params = new URLSearchParams(window.location.search);
   const refreshSeconds = params.has('refresh') ? Number(params.get('refresh')) : 30;
   const charts = {};

@@ -72,7 +72,7 @@ public final class CollectorService implements AutoCloseable {
             metrics.bindTo(registry);
             ingestor.recordTo(metrics);
             drainer.start();
-            this.server = new IngestServer(ingestor, settings.tokens(), settings.httpHost(), settings.httpPort(),
+            this.server = new IngestServer(ingestor, settings.tokens(), settings.tls(), settings.httpHost(), settings.httpPort(),
                     settings.maxRequestBytes(), settings.rateLimitPerMinute(), settings.maxConcurrentRequests(),
                     this::status);
             for (KafkaInput.Source source : settings.kafkaInputs()) {
@@ -110,6 +110,11 @@ public final class CollectorService implements AutoCloseable {
     /** The port of the ingest API. */
     public int port() {
         return server.port();
+    }
+
+    /** {@code https} when the ingest API serves TLS, else {@code http}. */
+    public String scheme() {
+        return server.tls() ? "https" : "http";
     }
 
     public Spool spool() {

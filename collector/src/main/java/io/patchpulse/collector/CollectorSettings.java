@@ -1,13 +1,15 @@
 package io.patchpulse.collector;
 
 import io.patchpulse.collector.ingest.KafkaInput;
-import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -35,9 +37,20 @@ public final class CollectorSettings extends AbstractConfig {
     private static final String MAX_REQUEST_BYTES_DOC = "Largest request body accepted (larger: 413). "
             + "Default 16777216 (16 MiB).";
     public static final String TOKENS_CONFIG = "collector.tokens";
-    private static final String TOKENS_DOC = "Who may send: comma-separated name:sha256hex entries, the SHA-256 of "
-            + "each bearer token in hex (create one with `patchpulse token`). Raw tokens are never configured. "
-            + "No entries: every request is refused (401).";
+    private static final String TOKENS_DOC = "Who may call the ingest API and the collector's /metrics: "
+            + "comma-separated name:sha256hex[:scopes] entries, the SHA-256 of each bearer token in hex, scopes "
+            + "write (POST), read (GET /v1/status, /metrics) or read,write; without scopes: write (create one with "
+            + "`patchpulse token`). Raw tokens are never configured. No entries: every request is refused (401).";
+    public static final String TOKENS_FILE_CONFIG = "collector.tokens.file";
+    private static final String TOKENS_FILE_DOC = "A file of more collector.tokens entries, one a line (# comments), "
+            + "read at start. Default none.";
+    public static final String TLS_KEYSTORE_CONFIG = "collector.tls.keystore";
+    private static final String TLS_KEYSTORE_DOC = "PKCS12 keystore (key and certificate chain): the ingest API and "
+            + "the collector's /metrics are then served over HTTPS only. Default none (plain HTTP).";
+    public static final String TLS_KEYSTORE_PASSWORD_CONFIG = "collector.tls.keystore.password";
+    private static final String TLS_KEYSTORE_PASSWORD_DOC = "Where the keystore's password is: env:NAME (an "
+            + "environment variable) or file:PATH (its first line); a password written here is refused. Required "
+            + "with collector.tls.keystore.";
     public static final String MAX_CONCURRENT_CONFIG = "collector.http.max.concurrent";
     private static final String MAX_CONCURRENT_DOC = "Requests parsed at the same time (each holds its body in "
             + "memory); others wait up to 10 s, then get 503. Default 4.";
@@ -83,6 +96,9 @@ public final class CollectorSettings extends AbstractConfig {
             .define(MAX_REQUEST_BYTES_CONFIG, Type.LONG, 16L << 20, ConfigDef.Range.between(1024, 1L << 30),
                     Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
             .define(TOKENS_CONFIG, Type.LIST, "", Importance.HIGH, TOKENS_DOC)
+            .define(TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, TOKENS_FILE_DOC)
+            .define(TLS_KEYSTORE_CONFIG, Type.STRING, "", Importance.HIGH, TLS_KEYSTORE_DOC)
+            .define(TLS_KEYSTORE_PASSWORD_CONFIG, Type.STRING, "", Importance.HIGH, TLS_KEYSTORE_PASSWORD_DOC)
             .define(MAX_CONCURRENT_CONFIG, Type.INT, 4, ConfigDef.Range.between(1, 256), Importance.LOW,
                     MAX_CONCURRENT_DOC)
             .define(MAX_RECORD_BYTES_CONFIG, Type.INT, 900 * 1024, ConfigDef.Range.between(1024, 64 << 20),
@@ -100,15 +116,23 @@ public final class CollectorSettings extends AbstractConfig {
             .define(DEVICE_ID_KEY_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, DEVICE_ID_KEY_FILE_DOC);
 
     private final Tokens tokens;
+    private final Optional<Tls> tls;
     private final List<KafkaInput.Source> kafkaInputs = new ArrayList<>();
 
     /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
     public CollectorSettings(Map<String, ?> values) {
         super(DEFINITION, values);
         try {
-            this.tokens = Tokens.parse(getList(TOKENS_CONFIG));
+            String file = getString(TOKENS_FILE_CONFIG);
+            this.tokens = Tokens.load(getList(TOKENS_CONFIG), file.isBlank() ? null : Path.of(file));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(TOKENS_CONFIG + ": " + e.getMessage());
+            throw new ConfigException(TOKENS_CONFIG + " / " + TOKENS_FILE_CONFIG + ": " + e.getMessage());
+        }
+        try {
+            this.tls = Tls.fromSettings(getString(TLS_KEYSTORE_CONFIG), getString(TLS_KEYSTORE_PASSWORD_CONFIG),
+                    TLS_KEYSTORE_CONFIG);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
         }
         for (String entry : getList(KAFKA_INPUTS_CONFIG)) {
             if (entry.isBlank()) {
@@ -173,8 +197,14 @@ public final class CollectorSettings extends AbstractConfig {
         return getInt(MAX_RECORD_BYTES_CONFIG);
     }
 
+    /** Who may call the ingest API and /metrics. */
     public Tokens tokens() {
         return tokens;
+    }
+
+    /** The keystore to serve HTTPS with, or empty for plain HTTP. */
+    public Optional<Tls> tls() {
+        return tls;
     }
 
     public int rateLimitPerMinute() {

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.patchpulse.collector.ingest.KafkaInput;
-import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.collector.parse.InputFormat;
+import io.patchpulse.security.Principal;
+import io.patchpulse.security.Tokens;
 import java.nio.file.Path;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
@@ -35,7 +36,7 @@ class CollectorSettingsTest {
                 "producer.security.protocol", "SSL",
                 "consumer.security.protocol", "SASL_SSL"));
 
-        assertThat(settings.tokens().verify("secret")).hasValue("ops");
+        assertThat(settings.tokens().verify("secret")).map(Principal::name).hasValue("ops");
         assertThat(settings.kafkaInputs()).containsExactly(
                 new KafkaInput.Source("patchpulse.winlogbeat", InputFormat.WINLOGBEAT));
         assertThat(settings.producerProperties()).containsEntry("security.protocol", "SSL");
@@ -54,6 +55,11 @@ class CollectorSettingsTest {
         assertThatThrownBy(() -> new CollectorSettings(Map.of("bootstrap.servers", "k:9092",
                 CollectorSettings.DEVICE_IDS_CONFIG, "plain"))).isInstanceOf(ConfigException.class)
                 .hasMessageContaining(CollectorSettings.DEVICE_IDS_CONFIG);
+        assertThatThrownBy(() -> new CollectorSettings(Map.of("bootstrap.servers", "k:9092",
+                CollectorSettings.TLS_KEYSTORE_CONFIG, "missing.p12",
+                CollectorSettings.TLS_KEYSTORE_PASSWORD_CONFIG, "hunter2"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(CollectorSettings.TLS_KEYSTORE_PASSWORD_CONFIG)
+                .hasMessageNotContaining("hunter2");
         assertThatThrownBy(() -> new CollectorSettings(Map.of())).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("bootstrap.servers");
     }

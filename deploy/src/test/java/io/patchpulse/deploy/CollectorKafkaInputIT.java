@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
-import io.patchpulse.collector.ingest.Tokens;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.avro.InstallEvent;

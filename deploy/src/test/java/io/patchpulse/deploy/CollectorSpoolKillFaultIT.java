@@ -7,7 +7,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
-import io.patchpulse.collector.ingest.Tokens;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.SimulationSettings;
@@ -65,12 +65,15 @@ class CollectorSpoolKillFaultIT {
         }
 
         // When a collector in its own JVM acknowledges every batch (one of them twice), then is killed with -9
-        Process collector = startCollectorProcess(bootstrap, collectorData, httpPort, Tokens.entry("it", token));
+        // (read too: the status it is polled with needs scope read)
+        Process collector = startCollectorProcess(bootstrap, collectorData, httpPort, Tokens.entry("it", token,
+                java.util.EnumSet.allOf(io.patchpulse.security.Scope.class)));
         long posted;
         try {
             URI status = URI.create("http://127.0.0.1:" + httpPort + "/v1/status");
             await().atMost(Duration.ofMinutes(1)).ignoreExceptions().until(() ->
-                    http.send(HttpRequest.newBuilder(status).build(), HttpResponse.BodyHandlers.ofString())
+                    http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token).build(),
+                            HttpResponse.BodyHandlers.ofString())
                             .statusCode() == 200);
             posted = postAll(lines, httpPort, token, acknowledged);
             postBatch(lines.subList(0, BATCH_LINES), httpPort, token, acknowledged);

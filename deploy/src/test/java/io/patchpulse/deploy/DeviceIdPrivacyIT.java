@@ -17,9 +17,10 @@ import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.PipelineProgress;
 import io.patchpulse.deploy.metrics.MetricsEndpoint;
 import io.patchpulse.deploy.metrics.ServiceMeters;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.streams.query.QueryServer;
 import io.patchpulse.streams.query.QueryableStores;
-import org.apache.kafka.streams.state.HostInfo;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -36,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -48,6 +50,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.state.HostInfo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -81,8 +84,9 @@ class DeviceIdPrivacyIT {
             String token;
             String key;
             try (AllInOne pipeline = AllInOne.start(dir.resolve("data"), meters);
-                    MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1:0", meters)) {
-                token = Files.readString(pipeline.ingestTokenFile()).strip();
+                    MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1:0", meters, pipeline.tokens(),
+                            Optional.empty())) {
+                token = pipeline.token();
                 // Given every sample file, plus WUfB rows that name devices by hardware id only, sent to the API
                 List<Sample> samples = samples();
                 names = rawNames(samples);
@@ -102,14 +106,18 @@ class DeviceIdPrivacyIT {
                 HttpClient http = HttpClient.newHttpClient();
                 for (String id : List.of(pseudonyms.iterator().next(), names.iterator().next())) {
                     http.send(HttpRequest.newBuilder(URI.create(pipeline.queryUrl() + "/v1/devices/"
-                            + URLEncoder.encode(id, StandardCharsets.UTF_8))).timeout(Duration.ofSeconds(30)).build(),
+                            + URLEncoder.encode(id, StandardCharsets.UTF_8))).header("Authorization", "Bearer " + token)
+                            .timeout(Duration.ofSeconds(30)).build(),
                             HttpResponse.BodyHandlers.ofString());
                 }
 
                 // When the pipeline has drained
                 assertThat(new PipelineProgress(pipeline).awaitDrained(Duration.ofMinutes(5), line -> { })).isTrue();
-                metricsText = http.send(HttpRequest.newBuilder(URI.create(metrics.url()))
-                        .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
+                HttpResponse<String> scraped = http.send(HttpRequest.newBuilder(URI.create(metrics.url()))
+                        .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(scraped.statusCode()).as(scraped.body()).isEqualTo(200);
+                metricsText = scraped.body();
                 topics = readAllTopics(pipeline);
                 dlq = pipeline.topics().installEventsDlq.name();
             }
@@ -173,11 +181,14 @@ class DeviceIdPrivacyIT {
         }
     }
 
+    private static final String TOKEN = Tokens.newToken();
+
     @Test
     void shouldLogTheRouteNotTheDeviceIdWhenAQueryFails() throws Exception {
         String device = "d-0123456789abcdef0123456789abcdef";
         try (LogCapture logs = LogCapture.start();
-                QueryServer server = QueryServer.start(new HostInfo("127.0.0.1", 0))) {
+                QueryServer server = QueryServer.start(new HostInfo("127.0.0.1", 0),
+                        Tokens.parse(List.of(Tokens.entry("it", TOKEN, Set.of(Scope.READ)))))) {
             server.attach(new QueryableStores() {
                 @Override
                 public HostInfo self() {
@@ -202,8 +213,8 @@ class DeviceIdPrivacyIT {
             });
 
             HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(
-                    "http://127.0.0.1:" + server.port() + "/v1/devices/" + device)).timeout(Duration.ofSeconds(10))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+                    "http://127.0.0.1:" + server.port() + "/v1/devices/" + device)).header("Authorization",
+                    "Bearer " + TOKEN).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
 
             assertThat(answer.statusCode()).isEqualTo(500);
             assertThat(logs.text()).contains("query GET /v1/devices/{id} failed").doesNotContain(device);

@@ -2,13 +2,14 @@ package io.patchpulse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.deploy.cli.PatchPulseCli;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.embedded.FreePorts;
 import io.patchpulse.deploy.embedded.SaslSslListener;
 import io.patchpulse.deploy.kafka.ConsumerLag;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.sink.questdb.EmbeddedQuestDb;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.streams.topology.Names;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
@@ -114,7 +116,7 @@ class KafkaSaslTlsIT {
         Map<String, String> collector = prefixed("producer.", client);
         collector.put("collector.data.dir", dir.resolve("collector").toString());
         collector.put("collector.http.port", Integer.toString(ingestPort));
-        collector.put("collector.tokens", Tokens.entry("it", token));
+        collector.put("collector.tokens", Tokens.entry("it", token, Set.of(Scope.READ, Scope.WRITE)));
         Map<String, String> streams = prefixed("streams.", client);
         streams.put("application.id", APP_ID);
         streams.put("state.dir", dir.resolve("streams").toString());

@@ -45,7 +45,8 @@ abstract class PipelineEndToEndScenario {
         Path eventsOut = dir.resolve("events.ndjson");
         PrometheusMeterRegistry meters = ServiceMeters.create("demo");
         try (AllInOne pipeline = start(dir.resolve("data"), meters);
-                MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1:0", meters)) {
+                MetricsEndpoint metrics = MetricsEndpoint.start("127.0.0.1:0", meters, pipeline.tokens(),
+                        java.util.Optional.empty())) {
             // Given a simulated fleet published to Kafka, every acknowledged record also written to a file
             try (KafkaPublisher publisher = new KafkaPublisher(pipeline.bootstrapServers(), pipeline.topics(),
                     pipeline.kafkaClientSettings(), eventsOut, null)) {
@@ -68,16 +69,18 @@ abstract class PipelineEndToEndScenario {
             assertThat(new PipelineProgress(pipeline).deadLettersByReason()).isEqualTo(refused);
 
             // and /metrics shows the pipeline's health and, per cohort, the newest window's rate of the recount
-            assertMetricsShowTheRecount(metrics.url(), recount);
+            assertMetricsShowTheRecount(metrics.url(), pipeline.token(), recount);
         }
     }
 
     private static final Pattern SAMPLE = Pattern.compile("^([a-z_]+)\\{([^}]*)\\} (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("([a-z_]+)=\"([^\"]*)\"");
 
-    private static void assertMetricsShowTheRecount(String url, IndependentRecount recount) throws Exception {
+    private static void assertMetricsShowTheRecount(String url, String token, IndependentRecount recount)
+            throws Exception {
         HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + token).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(type ->
                 assertThat(type).startsWith("text/plain"));

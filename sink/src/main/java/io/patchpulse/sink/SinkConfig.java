@@ -1,7 +1,10 @@
 package io.patchpulse.sink;
 
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -70,6 +73,20 @@ public final class SinkConfig extends AbstractConfig {
     public static final String ALERTMANAGER_URL_DOC = "Alertmanager base URL, e.g. http://127.0.0.1:9093: spike"
             + " alerts are posted to its API v2, resolved ones with endsAt. Empty (the default): not posted.";
 
+    public static final String HTTP_TOKENS_CONFIG = "http.tokens";
+    public static final String HTTP_TOKENS_DOC = "Who may see the dashboard (page and API) and the sink's /metrics:"
+            + " comma-separated name:sha256hex:read entries (`patchpulse token --scopes read`). Raw tokens are never"
+            + " configured. No entries: every request is refused (401).";
+    public static final String HTTP_TOKENS_FILE_CONFIG = "http.tokens.file";
+    public static final String HTTP_TOKENS_FILE_DOC = "A file of more http.tokens entries, one a line (# comments),"
+            + " read at start. Default none.";
+    public static final String HTTP_TLS_KEYSTORE_CONFIG = "http.tls.keystore";
+    public static final String HTTP_TLS_KEYSTORE_DOC = "PKCS12 keystore: the dashboard and the sink's /metrics are"
+            + " then served over HTTPS only. Default none (plain HTTP).";
+    public static final String HTTP_TLS_KEYSTORE_PASSWORD_CONFIG = "http.tls.keystore.password";
+    public static final String HTTP_TLS_KEYSTORE_PASSWORD_DOC = "Where the keystore's password is: env:NAME or"
+            + " file:PATH (its first line); a password written here is refused. Required with http.tls.keystore.";
+
     /** Prefix of settings passed to the Kafka consumer as they are. */
     public static final String CONSUMER_PREFIX = "consumer.";
 
@@ -111,7 +128,12 @@ public final class SinkConfig extends AbstractConfig {
                     Importance.MEDIUM, WRITE_RETRIES_DOC)
             .define(WRITE_RETRY_BACKOFF_MS_CONFIG, Type.LONG, WRITE_RETRY_BACKOFF_MS_DEFAULT,
                     ConfigDef.Range.between(0, MAX_RETRY_BACKOFF.toMillis()), Importance.LOW,
-                    WRITE_RETRY_BACKOFF_MS_DOC);
+                    WRITE_RETRY_BACKOFF_MS_DOC)
+            .define(HTTP_TOKENS_CONFIG, Type.LIST, "", Importance.HIGH, HTTP_TOKENS_DOC)
+            .define(HTTP_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, HTTP_TOKENS_FILE_DOC)
+            .define(HTTP_TLS_KEYSTORE_CONFIG, Type.STRING, "", Importance.HIGH, HTTP_TLS_KEYSTORE_DOC)
+            .define(HTTP_TLS_KEYSTORE_PASSWORD_CONFIG, Type.STRING, "", Importance.HIGH,
+                    HTTP_TLS_KEYSTORE_PASSWORD_DOC);
 
     private final List<String> bootstrapServers;
     private final Topics topics;
@@ -124,6 +146,8 @@ public final class SinkConfig extends AbstractConfig {
     private final int writeRetries;
     private final Duration writeRetryBackoff;
     private final Map<String, Object> consumerOverrides;
+    private final Tokens httpTokens;
+    private final Optional<Tls> httpTls;
 
     /**
      * Parses {@code props}.
@@ -142,6 +166,18 @@ public final class SinkConfig extends AbstractConfig {
         this.pollTimeout = Duration.ofMillis(getLong(POLL_TIMEOUT_MS_CONFIG));
         this.writeRetries = getInt(WRITE_RETRIES_CONFIG);
         this.writeRetryBackoff = Duration.ofMillis(getLong(WRITE_RETRY_BACKOFF_MS_CONFIG));
+        try {
+            String file = getString(HTTP_TOKENS_FILE_CONFIG);
+            this.httpTokens = Tokens.load(getList(HTTP_TOKENS_CONFIG), file.isBlank() ? null : Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(HTTP_TOKENS_CONFIG + " / " + HTTP_TOKENS_FILE_CONFIG + ": " + e.getMessage());
+        }
+        try {
+            this.httpTls = Tls.fromSettings(getString(HTTP_TLS_KEYSTORE_CONFIG),
+                    getString(HTTP_TLS_KEYSTORE_PASSWORD_CONFIG), HTTP_TLS_KEYSTORE_CONFIG);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         Map<String, Object> passthrough = originalsWithPrefix(CONSUMER_PREFIX);
         for (String key : passthrough.keySet()) {
             if (FIXED_CONSUMER_SETTINGS.contains(key)) {
@@ -211,6 +247,16 @@ public final class SinkConfig extends AbstractConfig {
     /** Wait before the first retry; it doubles per retry up to {@link #MAX_RETRY_BACKOFF}. */
     public Duration writeRetryBackoff() {
         return writeRetryBackoff;
+    }
+
+    /** Who may see the dashboard and the sink's /metrics. */
+    public Tokens httpTokens() {
+        return httpTokens;
+    }
+
+    /** The keystore to serve the dashboard and /metrics over HTTPS with, or empty for plain HTTP. */
+    public Optional<Tls> httpTls() {
+        return httpTls;
     }
 
     /** The {@value #CONSUMER_PREFIX} settings with the prefix removed. */

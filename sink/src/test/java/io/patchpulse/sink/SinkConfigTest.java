@@ -54,7 +54,10 @@ class SinkConfigTest {
         assertThat(SinkConfig.WRITE_RETRY_BACKOFF_MS_DOC).contains("Default 500");
         assertThat(SinkConfig.configDef().names()).containsExactlyInAnyOrder("bootstrap.servers", "topic.prefix",
                 "group.id", "questdb.sender.config", "questdb.http.url", "poll.timeout.ms", "write.retries",
-                "write.retry.backoff.ms", "victoriametrics.url", "alertmanager.url");
+                "write.retry.backoff.ms", "victoriametrics.url", "alertmanager.url", "http.tokens", "http.tokens.file",
+                "http.tls.keystore", "http.tls.keystore.password");
+        assertThat(SinkConfig.HTTP_TOKENS_DOC).contains("every request is refused");
+        assertThat(SinkConfig.HTTP_TLS_KEYSTORE_DOC).contains("Default none");
         assertThat(SinkConfig.VICTORIAMETRICS_URL_DOC).contains("Empty (the default)");
         assertThat(SinkConfig.ALERTMANAGER_URL_DOC).contains("Empty (the default)");
     }

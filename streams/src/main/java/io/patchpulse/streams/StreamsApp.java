@@ -42,7 +42,8 @@ public final class StreamsApp implements AutoCloseable {
     public StreamsApp(StreamsSettings settings) {
         Topology topology = TrendTopology.build(settings.topology());
         Properties properties = settings.streamsProperties();
-        this.queries = settings.queryEnabled() ? QueryServer.start(settings.queryListen()) : null;
+        this.queries = settings.queryEnabled() ? QueryServer.start(settings.queryListen(),
+                settings.queryTokens(), settings.queryTls(), settings.queryPeerTrust()) : null;
         try {
             this.queryAddress = queries == null ? null : settings.queryAdvertised()
                     .orElseGet(() -> new HostInfo(advertisedHost(settings.queryListen().host()), queries.port()));
@@ -84,9 +85,12 @@ public final class StreamsApp implements AutoCloseable {
         return streams.state();
     }
 
-    /** Base URL of this instance's query API ({@code http://host:port}, the advertised address), when enabled. */
+    /**
+     * Base URL of this instance's query API ({@code http://host:port}, {@code https} under TLS, the advertised
+     * address), when enabled.
+     */
     public Optional<String> queryUrl() {
-        return Optional.ofNullable(queryAddress).map(address -> "http://" + (address.host().indexOf(':') >= 0
+        return Optional.ofNullable(queryAddress).map(address -> (queries.tls() ? "https" : "http") + "://" + (address.host().indexOf(':') >= 0
                 ? "[" + address.host() + "]" : address.host()) + ":" + address.port());
     }
 

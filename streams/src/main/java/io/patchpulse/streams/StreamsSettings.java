@@ -1,9 +1,13 @@
 package io.patchpulse.streams;
 
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Secrets;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.streams.topology.AlertRules;
 import io.patchpulse.streams.topology.DeviceRules;
 import io.patchpulse.streams.topology.TopologySettings;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
@@ -80,6 +84,25 @@ public final class StreamsSettings extends AbstractConfig {
     private static final String QUERY_ADVERTISED_DOC = "host:port the other instances reach this one's query API "
             + "at (Kafka Streams' application.server). Default: the bound address (the host name when bound to "
             + "0.0.0.0 or ::).";
+    public static final String QUERY_TOKENS_CONFIG = "query.tokens";
+    private static final String QUERY_TOKENS_DOC = "Who may call the query API and this service's /metrics: "
+            + "comma-separated name:sha256hex:read entries (`patchpulse token --scopes read`); every GET needs scope "
+            + "read. Raw tokens are never configured. No entries: every request is refused (401).";
+    public static final String QUERY_TOKENS_FILE_CONFIG = "query.tokens.file";
+    private static final String QUERY_TOKENS_FILE_DOC = "A file of more query.tokens entries, one a line (# comments), "
+            + "read at start. Default none.";
+    public static final String QUERY_TLS_KEYSTORE_CONFIG = "query.tls.keystore";
+    private static final String QUERY_TLS_KEYSTORE_DOC = "PKCS12 keystore: the query API and /metrics are then "
+            + "served over HTTPS only, and other instances are asked over HTTPS. Default none (plain HTTP).";
+    public static final String QUERY_TLS_KEYSTORE_PASSWORD_CONFIG = "query.tls.keystore.password";
+    private static final String QUERY_TLS_KEYSTORE_PASSWORD_DOC = "Where the keystore's password is: env:NAME or "
+            + "file:PATH (its first line); a password written here is refused. Required with query.tls.keystore.";
+    public static final String QUERY_TLS_TRUSTSTORE_CONFIG = "query.tls.truststore";
+    private static final String QUERY_TLS_TRUSTSTORE_DOC = "PKCS12 trust store with the certificates (or their CA) "
+            + "of the other instances. Default none: the JDK's trusted CAs.";
+    public static final String QUERY_TLS_TRUSTSTORE_PASSWORD_CONFIG = "query.tls.truststore.password";
+    private static final String QUERY_TLS_TRUSTSTORE_PASSWORD_DOC = "Where the trust store's password is: env:NAME "
+            + "or file:PATH. Required with query.tls.truststore.";
     public static final String ALERT_STAY_FRACTION_CONFIG = "alert.stay.fraction";
     private static final String ALERT_STAY_FRACTION_DOC = "A firing alert goes on while its cohort's windows reach "
             + "this fraction of both thresholds (hysteresis against resolving and firing again). Default 0.5.";
@@ -112,6 +135,14 @@ public final class StreamsSettings extends AbstractConfig {
             .define(QUERY_ENABLED_CONFIG, Type.BOOLEAN, true, Importance.MEDIUM, QUERY_ENABLED_DOC)
             .define(QUERY_LISTEN_CONFIG, Type.STRING, "127.0.0.1:8091", Importance.MEDIUM, QUERY_LISTEN_DOC)
             .define(QUERY_ADVERTISED_CONFIG, Type.STRING, "", Importance.MEDIUM, QUERY_ADVERTISED_DOC)
+            .define(QUERY_TOKENS_CONFIG, Type.LIST, "", Importance.HIGH, QUERY_TOKENS_DOC)
+            .define(QUERY_TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, QUERY_TOKENS_FILE_DOC)
+            .define(QUERY_TLS_KEYSTORE_CONFIG, Type.STRING, "", Importance.HIGH, QUERY_TLS_KEYSTORE_DOC)
+            .define(QUERY_TLS_KEYSTORE_PASSWORD_CONFIG, Type.STRING, "", Importance.HIGH,
+                    QUERY_TLS_KEYSTORE_PASSWORD_DOC)
+            .define(QUERY_TLS_TRUSTSTORE_CONFIG, Type.STRING, "", Importance.MEDIUM, QUERY_TLS_TRUSTSTORE_DOC)
+            .define(QUERY_TLS_TRUSTSTORE_PASSWORD_CONFIG, Type.STRING, "", Importance.MEDIUM,
+                    QUERY_TLS_TRUSTSTORE_PASSWORD_DOC)
             .define(ALERT_STAY_FRACTION_CONFIG, Type.DOUBLE, 0.5, ConfigDef.Range.between(0.01, 1.0),
                     Importance.LOW, ALERT_STAY_FRACTION_DOC)
             .define(GUARANTEE_CONFIG, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
@@ -120,6 +151,9 @@ public final class StreamsSettings extends AbstractConfig {
 
     private final TopologySettings topology;
     private final HostInfo queryListen;
+    private final Tokens queryTokens;
+    private final Optional<Tls> queryTls;
+    private final javax.net.ssl.SSLContext queryPeerTrust;
     private final HostInfo queryAdvertised;
 
     /** Parses and validates {@code values}; throws {@link ConfigException} naming the key at fault. */
@@ -145,6 +179,22 @@ public final class StreamsSettings extends AbstractConfig {
                     + e.getMessage());
         }
         this.queryListen = hostPort(QUERY_LISTEN_CONFIG, true);
+        try {
+            String file = getString(QUERY_TOKENS_FILE_CONFIG);
+            this.queryTokens = Tokens.load(getList(QUERY_TOKENS_CONFIG), file.isBlank() ? null : Path.of(file));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(QUERY_TOKENS_CONFIG + " / " + QUERY_TOKENS_FILE_CONFIG + ": " + e.getMessage());
+        }
+        try {
+            this.queryTls = Tls.fromSettings(getString(QUERY_TLS_KEYSTORE_CONFIG),
+                    getString(QUERY_TLS_KEYSTORE_PASSWORD_CONFIG), QUERY_TLS_KEYSTORE_CONFIG);
+            String trust = getString(QUERY_TLS_TRUSTSTORE_CONFIG);
+            this.queryPeerTrust = trust.isBlank() ? null : Tls.clientContext(Path.of(trust),
+                    Secrets.resolve(getString(QUERY_TLS_TRUSTSTORE_PASSWORD_CONFIG),
+                            QUERY_TLS_TRUSTSTORE_PASSWORD_CONFIG));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
         this.queryAdvertised = getString(QUERY_ADVERTISED_CONFIG).isBlank() ? null
                 : hostPort(QUERY_ADVERTISED_CONFIG, false);
     }
@@ -167,6 +217,21 @@ public final class StreamsSettings extends AbstractConfig {
     /** Where the query API binds (port 0: any free port). */
     public HostInfo queryListen() {
         return queryListen;
+    }
+
+    /** Who may call the query API and /metrics. */
+    public Tokens queryTokens() {
+        return queryTokens;
+    }
+
+    /** The keystore to serve the query API (and /metrics) over HTTPS with, or empty for plain HTTP. */
+    public Optional<Tls> queryTls() {
+        return queryTls;
+    }
+
+    /** What the query API trusts when it asks other instances over HTTPS; null: the JDK's default trust store. */
+    public javax.net.ssl.SSLContext queryPeerTrust() {
+        return queryPeerTrust;
     }
 
     /** Where the other instances reach the query API, when configured; otherwise the bound address is used. */

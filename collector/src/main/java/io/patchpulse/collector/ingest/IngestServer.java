@@ -11,10 +11,15 @@ import io.javalin.plugin.bundled.RateLimitPlugin;
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.parse.ParseResult;
 import io.patchpulse.collector.parse.Problem;
+import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.Principal;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import java.io.IOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +35,11 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code POST /v1/device-reports}: the endpoint agent's {@code patchpulse.device-report/1};</li>
  *   <li>{@code POST /v1/ingest/{format}}: {@code osquery}, {@code winlogbeat}, {@code eventlog-xml}, {@code wufb}
  *       (and the two above by name);</li>
- *   <li>{@code GET /v1/status}: spool depth and Kafka delivery, no token needed.</li>
+ *   <li>{@code GET /v1/status}: spool depth and Kafka delivery.</li>
  * </ul>
- * Every POST needs {@code Authorization: Bearer <token>} (401 without a token or with one not configured, as RFC
- * 6750 says) and is limited per token (429 with Retry-After). A body of a wrong type gets 415, a too large one 413,
+ * Every request needs {@code Authorization: Bearer <token>} ({@link HttpAccess}: 401 without a token or with one not
+ * configured, as RFC 6750 says, 403 when the token lacks the scope): every POST scope write, the status scope read.
+ * POSTs are limited per token (429 with Retry-After). With TLS configured the API is served over HTTPS only. A body of a wrong type gets 415, a too large one 413,
  * one with nothing usable or with more bad items than are listed 400 (nothing stored); too many requests at once
  * or a full spool 503 with Retry-After. Otherwise the answer is 202 with accepted / rejected / skipped counts and,
  * per rejected item, its line and what was wrong; 202 means every accepted record and every rejected item (for the
@@ -44,11 +50,10 @@ public final class IngestServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String TOKEN_NAME = "patchpulse.token";
     /** Slowest upload accepted. */
     static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
     /** Set once a handler wrote a problem document, so the generic 404/405 handlers keep it. */
-    private static final String PROBLEM_WRITTEN = "patchpulse.problem";
+    private static final String PROBLEM_WRITTEN = HttpAccess.PROBLEM_WRITTEN;
 
     private static final Set<String> JSON_TYPES = Set.of("application/json", "application/x-ndjson",
             "application/ndjson", "application/jsonl", "text/plain");
@@ -58,22 +63,33 @@ public final class IngestServer implements AutoCloseable {
 
     private final Javalin app;
 
+    private final boolean tls;
+
+    /** Starts the server over plain HTTP. */
+    public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
+                        int requestsPerMinute, int maxConcurrent, Supplier<Map<String, Object>> status) {
+        this(ingestor, tokens, Optional.empty(), host, port, maxRequestBytes, requestsPerMinute, maxConcurrent,
+                status);
+    }
+
     /**
      * Starts the server.
      *
+     * @param tokens who may call it (POSTs: scope write; the status: read)
+     * @param tls the keystore to serve HTTPS with, or empty for plain HTTP
      * @param status what {@code GET /v1/status} reports
      */
-    public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
-                        int requestsPerMinute, int maxConcurrent, Supplier<Map<String, Object>> status) {
+    public IngestServer(Ingestor ingestor, Tokens tokens, Optional<Tls> tls, String host, int port,
+                        long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
+                        Supplier<Map<String, Object>> status) {
         Objects.requireNonNull(ingestor, "ingestor");
         Objects.requireNonNull(tokens, "tokens");
-        if (tokens.isEmpty()) {
-            LOG.warn("No ingest tokens are configured (collector.tokens): every request will be refused with 401");
-        }
         Semaphore inFlight = new Semaphore(maxConcurrent);
+        this.tls = tls.isPresent();
         this.app = Javalin.create(config -> {
             config.jetty.host = host;
             config.jetty.port = port;
+            tls.ifPresent(keys -> keys.apply(config));
             config.http.maxRequestSize = maxRequestBytes;
             config.jetty.modifyHttpConfiguration(http -> {
                 // A client that trickles its body (slowloris) would hold a thread and an ingest slot: below
@@ -85,7 +101,9 @@ public final class IngestServer implements AutoCloseable {
             config.startup.showJavalinBanner = false;
             config.registerPlugin(new RateLimitPlugin(limits ->
                     limits.setKeyFunction(IngestServer::tokenName)));
-            config.routes.before("/v1/*", ctx -> authorize(ctx, tokens, requestsPerMinute, maxRequestBytes));
+            // First: no other handler sees a request that is not admitted.
+            HttpAccess.bearer(tokens).install(config, "ingest API (collector.tokens)");
+            config.routes.before("/v1/*", ctx -> limit(ctx, requestsPerMinute, maxRequestBytes));
             config.routes.get("/v1/status", ctx -> ctx.json(status.get()));
             config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS, inFlight));
             config.routes.post("/v1/device-reports", ctx -> ingest(ctx, ingestor, InputFormat.DEVICE_REPORT,
@@ -121,7 +139,7 @@ public final class IngestServer implements AutoCloseable {
                 }
             });
         }).start();
-        LOG.info("Ingest API listening on http://{}:{}/v1/", host, app.port());
+        LOG.info("Ingest API listening on {}://{}:{}/v1/", this.tls ? "https" : "http", host, app.port());
     }
 
     /** The port it listens on (useful with port 0). */
@@ -129,21 +147,21 @@ public final class IngestServer implements AutoCloseable {
         return app.port();
     }
 
-    private static void authorize(Context ctx, Tokens tokens, int requestsPerMinute, long maxRequestBytes) {
-        if (ctx.method().name().equals("GET") && ctx.path().equals("/v1/status")) {
+    /** Whether it serves HTTPS. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** The routes it serves (for tests that check each one refuses a request without a token). */
+    public java.util.List<HttpAccess.Route> routes() {
+        return HttpAccess.routes(app);
+    }
+
+    /** Per-token rate limit and the body size check, on requests {@link HttpAccess} admitted. */
+    private static void limit(Context ctx, int requestsPerMinute, long maxRequestBytes) {
+        if (ctx.method().name().equals("GET")) {
             return;
         }
-        String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
-            ctx.header("WWW-Authenticate", "Bearer realm=\"patchpulse\"");
-            throw new HttpResponseException(401, "send Authorization: Bearer <token>");
-        }
-        String name = tokens.verify(header.substring(7).strip()).orElseThrow(() -> {
-            // RFC 6750: a token that is not valid is answered 401 with error="invalid_token".
-            ctx.header("WWW-Authenticate", "Bearer realm=\"patchpulse\", error=\"invalid_token\"");
-            return new HttpResponseException(401, "the bearer token is not one this collector accepts");
-        });
-        ctx.attribute(TOKEN_NAME, name);
         ctx.with(RateLimitPlugin.class).requestPerTimeUnit(requestsPerMinute, TimeUnit.MINUTES);
         long length = ctx.contentLength();
         if (length > maxRequestBytes) {
@@ -152,10 +170,10 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    /** The name of the token the request was authorized with (set by {@link #authorize}). */
+    /** The name of the token the request was admitted with (set by {@link HttpAccess}). */
     private static String tokenName(Context ctx) {
-        String name = ctx.attribute(TOKEN_NAME);
-        return name == null ? "anonymous" : name;
+        Principal principal = ctx.attribute(HttpAccess.PRINCIPAL);
+        return principal == null ? "anonymous" : principal.name();
     }
 
     private static InputFormat format(Context ctx) {

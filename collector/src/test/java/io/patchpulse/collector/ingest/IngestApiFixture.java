@@ -3,6 +3,9 @@ package io.patchpulse.collector.ingest;
 import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A real ingest server on a free port with a real spool, without Kafka: what was acknowledged stays in the spool.
@@ -19,7 +24,10 @@ import java.util.Map;
  */
 final class IngestApiFixture implements AutoCloseable {
 
+    /** Scope write (an entry without scopes, as ingest-only configs have them). */
     static final String TOKEN = "test-token-0123456789";
+    /** Scope read: the status, never a POST. */
+    static final String READ_TOKEN = "test-read-token-0123456789";
 
     final Spool spool;
     final Topics topics = new Topics("test.");
@@ -28,10 +36,15 @@ final class IngestApiFixture implements AutoCloseable {
     final HttpClient http = HttpClient.newHttpClient();
 
     IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute) throws IOException {
+        this(dir, maxRequestBytes, requestsPerMinute, Optional.empty());
+    }
+
+    IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute, Optional<Tls> tls) throws IOException {
         this.spool = Spool.open(dir.resolve("spool"));
         this.ingestor = new Ingestor(spool, topics, DeviceIds.hmac(new byte[32]), 1_000_000, 8 * 1024,
                 Clock.systemUTC());
-        this.server = new IngestServer(ingestor, Tokens.parse(List.of(Tokens.entry("test", TOKEN))), "127.0.0.1", 0,
+        this.server = new IngestServer(ingestor, Tokens.parse(List.of(Tokens.entry("test", TOKEN),
+                Tokens.entry("reader", READ_TOKEN, Set.of(Scope.READ)))), tls, "127.0.0.1", 0,
                 maxRequestBytes, requestsPerMinute, 4, () -> Map.of("spooled", spool.size()));
     }
 

@@ -24,7 +24,9 @@ import picocli.CommandLine.Spec;
         description = {"Runs the collector: the ingest HTTP API, optional file watchers, the spool and its drainer.",
             "Accepted records are synced to the spool before the answer; Kafka outages only delay them.",
             "Settings: bootstrap.servers, collector.data.dir, collector.http.host / .port, collector.tokens",
-            "(name:sha256hex, see `patchpulse token`), collector.rate.limit.per.minute,",
+            "(name:sha256hex[:scopes], see `patchpulse token`; POSTs need write, /v1/status and /metrics read),",
+            "collector.tokens.file, collector.tls.keystore and collector.tls.keystore.password (env:NAME or",
+            "file:PATH) for HTTPS, collector.rate.limit.per.minute,",
             "collector.http.max.request.bytes, collector.http.max.concurrent, collector.max.record.bytes,",
             "collector.device.ids (hmac|raw), collector.device.id.key.file, collector.dlq.payload (raw|omit),",
             "collector.spool.max.records, collector.kafka.inputs (e.g. winlogbeat:patchpulse.winlogbeat),",
@@ -63,9 +65,11 @@ public final class CollectorCommand implements Callable<Integer> {
             watchList.add(new CollectorService.Watch(watch.directory, InputFormat.of(watch.format)));
         }
         PrometheusMeterRegistry meters = ServiceMeters.create("collector");
-        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9401, meters);
+        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9401, meters,
+                settings.tokens(), settings.tls());
         try (CollectorService collector = CollectorService.start(settings, watchList, meters)) {
-            spec.commandLine().getOut().println("ingest API on http://" + settings.httpHost() + ":" + collector.port()
+            spec.commandLine().getOut().println("ingest API on " + collector.scheme() + "://" + settings.httpHost() + ":"
+                    + collector.port()
                     + "/v1/ (spool " + collector.spool().directory() + ")");
             return Services.serve(spec, "collector", collector, () -> null);
         } finally {

@@ -94,8 +94,8 @@ public final class DemoCommand implements Callable<Integer> {
                 AllInOne pipeline = AllInOne.start(dataDir, meters, AllInOne.Endpoints.embedded().withMetricsStores(
                         victoria == null ? victoriaMetricsUrl : victoria.baseUrl(),
                         alertmanager == null ? alertmanagerUrl : alertmanager.baseUrl()));
-                MetricsEndpoint metrics = metricsOptions.listen(0).map(listen -> MetricsEndpoint.start(listen, meters))
-                        .orElse(null)) {
+                MetricsEndpoint metrics = metricsOptions.listen(0).map(listen -> MetricsEndpoint.start(listen, meters,
+                        pipeline.tokens(), java.util.Optional.empty())).orElse(null)) {
             // Ctrl-C: the pipeline first (the sink's last writes reach the stores), then the stores it writes to.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 pipeline.close();
@@ -113,8 +113,13 @@ public final class DemoCommand implements Callable<Integer> {
             if (alertmanagerAt != null) {
                 out.printf("Alertmanager at %s%n", alertmanagerAt);
             }
-            out.printf("dashboard: %s?kb=%s&from=%s&refresh=5%n", pipeline.dashboardUrl(), dashboardKb(planned),
-                    simulation.start().truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString().substring(0, 10));
+            // The token rides in the fragment, which the browser keeps to itself: the page trades it for a session.
+            out.printf("dashboard: %s?kb=%s&from=%s&refresh=5#token=%s%n", pipeline.dashboardUrl(),
+                    dashboardKb(planned),
+                    simulation.start().truncatedTo(java.time.temporal.ChronoUnit.DAYS).toString().substring(0, 10),
+                    pipeline.token());
+            out.printf("token (read and write: ingest, streams API, dashboard, /metrics; new on every start): %s%n",
+                    pipeline.tokenFile().toAbsolutePath());
             PipelineProgress progress = new PipelineProgress(pipeline);
             long countedBefore = progress.storedAttempts();
 
@@ -138,7 +143,7 @@ public final class DemoCommand implements Callable<Integer> {
             out.println();
             new DemoReport(pipeline.questDbHttp()).print(out, dashboardKb(planned));
             out.println();
-            new ReleaseReport(pipeline.queryUrl()).print(out, BundledCatalog.releases());
+            new ReleaseReport(pipeline.queryUrl(), pipeline.token()).print(out, BundledCatalog.releases());
             out.println();
             DemoReport.printWhereToQuery(out, pipeline.questDb());
             DemoReport.printWhereToSend(out, pipeline.ingestUrl(), pipeline.ingestTokenFile());

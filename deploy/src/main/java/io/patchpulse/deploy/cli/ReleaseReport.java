@@ -26,9 +26,12 @@ final class ReleaseReport {
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String api;
+    private final String token;
 
-    ReleaseReport(String api) {
+    /** Reads {@code api} with {@code token} (scope read). */
+    ReleaseReport(String api, String token) {
         this.api = api;
+        this.token = token;
     }
 
     void print(PrintWriter out, List<Release> catalog) {
@@ -66,6 +69,7 @@ final class ReleaseReport {
     private JsonNode get(String path) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + path))
+                    .header("Authorization", "Bearer " + token)
                     .timeout(Duration.ofSeconds(15)).GET().build(), HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
         } catch (IOException e) {

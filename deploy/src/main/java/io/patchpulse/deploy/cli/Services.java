@@ -2,6 +2,8 @@ package io.patchpulse.deploy.cli;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchpulse.deploy.metrics.MetricsEndpoint;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -30,12 +32,13 @@ final class Services {
 
     /**
      * Starts {@code /metrics} for {@code registry} where {@code options} say (the service's default port unless
-     * given), printing its URL; empty when turned off.
+     * given), for holders of the service's {@code tokens} with scope read, over HTTPS when {@code tls} is given,
+     * printing its URL; empty when turned off.
      */
     static Optional<MetricsEndpoint> serveMetrics(CommandSpec spec, MetricsOptions options, int defaultPort,
-            PrometheusMeterRegistry registry) {
+            PrometheusMeterRegistry registry, Tokens tokens, Optional<Tls> tls) {
         Optional<MetricsEndpoint> endpoint = options.listen(defaultPort)
-                .map(listen -> MetricsEndpoint.start(listen, registry));
+                .map(listen -> MetricsEndpoint.start(listen, registry, tokens, tls));
         endpoint.ifPresent(metrics -> spec.commandLine().getOut().println("metrics at " + metrics.url()));
         return endpoint;
     }

@@ -17,7 +17,10 @@ import picocli.CommandLine.Spec;
         description = {"Runs the sink: failure-trends from Kafka into QuestDB.",
             "Upserts, so re-delivery is harmless.",
             "Settings: bootstrap.servers, questdb.sender.config (e.g. http::addr=db:9000;),",
-            "questdb.http.url (e.g. http://db:9000), topic.prefix, group.id; consumer.* keys reach the consumer."})
+            "questdb.http.url (e.g. http://db:9000), topic.prefix, group.id; consumer.* keys reach the consumer.",
+            "The dashboard and /metrics need a token of scope read: http.tokens / http.tokens.file",
+            "(name:sha256hex:read, see `patchpulse token --scopes read`); HTTPS with http.tls.keystore and",
+            "http.tls.keystore.password (env:NAME or file:PATH)."})
 public final class SinkCommand implements Callable<Integer> {
 
     @Spec
@@ -37,8 +40,9 @@ public final class SinkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrometheusMeterRegistry meters = ServiceMeters.create("sink");
-        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9403, meters);
         SinkConfig config = new SinkConfig(options.resolve());
+        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9403, meters,
+                config.httpTokens(), config.httpTls());
         io.patchpulse.sink.dashboard.DashboardServer dashboard = null;
         try (SinkService sink = new SinkService(config, meters)) {
             sink.start();
@@ -49,7 +53,10 @@ public final class SinkCommand implements Callable<Integer> {
                 }
                 dashboard = io.patchpulse.sink.dashboard.DashboardServer.start(dashboardListen.substring(0, colon),
                         Integer.parseInt(dashboardListen.substring(colon + 1)),
-                        new io.patchpulse.sink.questdb.QuestDbHttp(config.questDbHttpUrl()));
+                        new io.patchpulse.sink.questdb.QuestDbHttp(config.questDbHttpUrl()),
+                        io.patchpulse.sink.questdb.TrendTables.defaults(),
+                        io.patchpulse.sink.questdb.QuestDbTables.defaults(), java.util.List.of(), config.httpTokens(),
+                        config.httpTls());
                 spec.commandLine().getOut().println("dashboard at " + dashboard.url());
             }
             return Services.serve(spec, "sink", sink, () -> sink.failure().orElse(null));

@@ -23,7 +23,10 @@ import picocli.CommandLine.Spec;
             "are (e.g. --set streams.security.protocol=SASL_SSL). Run more instances to scale out by partitions.",
             "Interactive queries over REST (GET /v1/devices/{id}, /v1/releases/{kb}/progress,",
             "/v1/cohorts/exposed?kb=, /v1/alerts?state=) on query.listen (default 127.0.0.1:8091), reached by the",
-            "other instances at query.advertised (default: the bound address); query.enabled=false turns it off."})
+            "other instances at query.advertised (default: the bound address); query.enabled=false turns it off.",
+            "Every request needs a token of scope read: query.tokens / query.tokens.file (name:sha256hex:read, see",
+            "`patchpulse token --scopes read`); HTTPS with query.tls.keystore and query.tls.keystore.password",
+            "(env:NAME or file:PATH), peers trusted by query.tls.truststore(.password)."})
 public final class StreamsCommand implements Callable<Integer> {
 
     @Spec
@@ -39,7 +42,8 @@ public final class StreamsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         StreamsSettings settings = new StreamsSettings(options.resolve());
         PrometheusMeterRegistry meters = ServiceMeters.create("streams");
-        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9402, meters);
+        Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9402, meters,
+                settings.queryTokens(), settings.queryTls());
         try (StreamsApp app = new StreamsApp(settings)) {
             app.bindTo(meters);
             app.start(Duration.ofMinutes(2));

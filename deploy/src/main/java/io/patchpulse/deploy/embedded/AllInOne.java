@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
 import io.patchpulse.collector.identity.SecretFiles;
-import io.patchpulse.collector.ingest.Tokens;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.kafka.TopicSetup;
@@ -14,6 +13,8 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
 import io.patchpulse.sink.questdb.EmbeddedQuestDb;
@@ -135,8 +136,11 @@ public final class AllInOne implements AutoCloseable {
         }
     }
 
-    /** The ingest token's file name in the collector's data directory. */
-    public static final String INGEST_TOKEN_FILE = "ingest.token";
+    /**
+     * The file, in the data directory, of the token the demo mints on every start (scopes read and write): the ingest
+     * API, the query API, the dashboard and /metrics all admit it, and nothing else.
+     */
+    public static final String TOKEN_FILE = "demo-token";
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
     private final Topics topics = Topics.defaults();
     private String bootstrapServers;
@@ -148,7 +152,9 @@ public final class AllInOne implements AutoCloseable {
     private SinkService sink;
     private io.patchpulse.sink.dashboard.DashboardServer dashboard;
     private CollectorService collector;
-    private Path ingestTokenFile;
+    private Path tokenFile;
+    private String token;
+    private Tokens tokens;
     private Admin admin;
 
     private AllInOne() {
@@ -190,6 +196,7 @@ public final class AllInOne implements AutoCloseable {
             Map<String, String> streamsSettings) throws InterruptedException {
         startBrokerAndStore(dataDir, endpoints);
         kafkaClientSettings = endpoints.kafkaClientSettings();
+        mintToken(dataDir);
 
         admin = Admin.create(kafkaClientConfig());
         started.push(admin);
@@ -208,7 +215,8 @@ public final class AllInOne implements AutoCloseable {
                 StreamsSettings.APPLICATION_ID_CONFIG, STREAMS_APP_ID,
                 StreamsSettings.STATE_DIR_CONFIG, dataDir.resolve("streams").toString(),
                 // A free port: the demo must start next to anything already on 8091 (a second demo, a streams app).
-                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0"));
+                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0",
+                StreamsSettings.QUERY_TOKENS_CONFIG, tokenEntry()));
         kafkaClientSettings.forEach((key, value) -> streamsValues.put(StreamsSettings.STREAMS_PREFIX + key, value));
         streamsValues.putAll(streamsSettings);
         streams = new StreamsApp(new StreamsSettings(streamsValues));
@@ -235,7 +243,7 @@ public final class AllInOne implements AutoCloseable {
         dashboard = io.patchpulse.sink.dashboard.DashboardServer.start("127.0.0.1", 0, questDbHttp,
                 io.patchpulse.sink.questdb.TrendTables.defaults(), io.patchpulse.sink.questdb.QuestDbTables.defaults(),
                 io.patchpulse.deploy.catalog.BundledCatalog.releases().stream()
-                        .map(io.patchpulse.sink.dashboard.ReleaseMark::of).toList());
+                        .map(io.patchpulse.sink.dashboard.ReleaseMark::of).toList(), tokens, java.util.Optional.empty());
         started.push(dashboard);
 
         collector = startCollector(dataDir.resolve("collector"), meters);
@@ -284,23 +292,37 @@ public final class AllInOne implements AutoCloseable {
     }
 
     /**
-     * The collector's ingest API on a free local port, admitting the token kept in {@code ingest.token} in its data
-     * directory (created on first start, owner-only), with the spool and the device-id key beside it.
+     * A new token (scopes read and write) for this run, written owner-only to {@value #TOKEN_FILE} in the data
+     * directory: a token of an earlier run stops working.
+     */
+    private void mintToken(Path dataDir) {
+        try {
+            tokenFile = dataDir.resolve(TOKEN_FILE);
+            Files.deleteIfExists(tokenFile);
+            SecretFiles.createOnce(tokenFile, Tokens.newToken() + "\n");
+            token = Files.readString(tokenFile, StandardCharsets.US_ASCII).strip();
+            tokens = Tokens.parse(List.of(tokenEntry()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo's token to " + tokenFile, e);
+        }
+    }
+
+    private String tokenEntry() {
+        return Tokens.entry("demo", token, java.util.EnumSet.allOf(Scope.class));
+    }
+
+    /**
+     * The collector's ingest API on a free local port, admitting this run's token, with the spool and the device-id
+     * key in its data directory.
      */
     private CollectorService startCollector(Path collectorDir, MeterRegistry meters) {
         try {
             Files.createDirectories(collectorDir);
-            ingestTokenFile = collectorDir.resolve(INGEST_TOKEN_FILE);
-            SecretFiles.createOnce(ingestTokenFile, Tokens.newToken() + "\n");
-            String token = Files.readString(ingestTokenFile, StandardCharsets.US_ASCII).strip();
-            if (token.isEmpty()) {
-                throw new IllegalStateException(ingestTokenFile + " is empty; delete it and a new token is made");
-            }
             Map<String, String> settings = new HashMap<>(Map.of(
                     CollectorSettings.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                     CollectorSettings.DATA_DIR_CONFIG, collectorDir.toString(),
                     CollectorSettings.HTTP_PORT_CONFIG, "0",
-                    CollectorSettings.TOKENS_CONFIG, Tokens.entry("demo", token)));
+                    CollectorSettings.TOKENS_CONFIG, tokenEntry()));
             kafkaClientSettings.forEach((key, value) -> {
                 settings.put(CollectorSettings.PRODUCER_PREFIX + key, value);
                 settings.put(CollectorSettings.CONSUMER_PREFIX + key, value);
@@ -413,9 +435,24 @@ public final class AllInOne implements AutoCloseable {
         return streams.queryUrl().orElseThrow();
     }
 
-    /** The file holding the bearer token the ingest API admits. */
+    /** The file holding this run's bearer token (read and write), which every HTTP endpoint of the demo admits. */
+    public Path tokenFile() {
+        return tokenFile;
+    }
+
+    /** The same file: the ingest API admits the token it holds. */
     public Path ingestTokenFile() {
-        return ingestTokenFile;
+        return tokenFile;
+    }
+
+    /** This run's bearer token (read and write), for what calls the demo's endpoints from inside. */
+    public String token() {
+        return token;
+    }
+
+    /** The tokens the demo's endpoints admit (this run's only), for its /metrics. */
+    public Tokens tokens() {
+        return tokens;
     }
 
     @Override

@@ -2,12 +2,19 @@ package io.patchpulse.deploy.metrics;
 
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.sink.dashboard.DashboardServer;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Serves a registry's meters to Prometheus: {@code GET /metrics} in the text exposition format (or OpenMetrics when
- * the scraper asks for it). One per service process; bound to the address it is given (127.0.0.1 by default).
+ * the scraper asks for it). One per service process; bound to the address it is given (127.0.0.1 by default). Every
+ * request needs a token of scope read of the service's tokens ({@link HttpAccess}; Prometheus sends it with
+ * {@code authorization: credentials_file}); with TLS configured it is served over HTTPS only.
  */
 public final class MetricsEndpoint implements AutoCloseable {
 
@@ -16,10 +23,12 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     private final Javalin app;
     private final String host;
+    private final boolean tls;
 
-    private MetricsEndpoint(Javalin app, String host) {
+    private MetricsEndpoint(Javalin app, String host, boolean tls) {
         this.app = app;
         this.host = host;
+        this.tls = tls;
     }
 
     /**
@@ -28,8 +37,10 @@ public final class MetricsEndpoint implements AutoCloseable {
      * @throws IllegalArgumentException when {@code listen} is not {@code host:port}
      * @throws IllegalStateException when the port cannot be bound
      */
-    public static MetricsEndpoint start(String listen, PrometheusMeterRegistry registry) {
+    public static MetricsEndpoint start(String listen, PrometheusMeterRegistry registry, Tokens tokens,
+            Optional<Tls> tls) {
         Objects.requireNonNull(registry, "registry");
+        Objects.requireNonNull(tokens, "tokens");
         int colon = listen == null ? -1 : listen.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("metrics listen address must be host:port, not '" + listen + "'");
@@ -48,6 +59,8 @@ public final class MetricsEndpoint implements AutoCloseable {
             config.jetty.host = unbracketed(host);
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
+            tls.ifPresent(keys -> keys.apply(config));
+            HttpAccess.bearer(tokens).install(config, "/metrics endpoint");
             config.routes.get("/metrics", ctx -> {
                 String accept = ctx.header("Accept");
                 boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
@@ -60,12 +73,18 @@ public final class MetricsEndpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot serve metrics on " + listen + ": " + e.getMessage(), e);
         }
-        return new MetricsEndpoint(app, host);
+        return new MetricsEndpoint(app, host, tls.isPresent());
     }
 
-    /** Where Prometheus scrapes: {@code http://host:port/metrics}. */
+    /** Where Prometheus scrapes: {@code http://host:port/metrics} ({@code https} under TLS). */
     public String url() {
-        return httpUrl(host, app.port(), "/metrics");
+        String url = httpUrl(host, app.port(), "/metrics");
+        return tls ? "https" + url.substring(4) : url;
+    }
+
+    /** The routes it serves (for tests that check each one refuses a request without a token). */
+    public List<HttpAccess.Route> routes() {
+        return HttpAccess.routes(app);
     }
 
     /**

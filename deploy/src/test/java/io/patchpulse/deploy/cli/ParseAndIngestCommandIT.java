@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
-import io.patchpulse.collector.ingest.Tokens;
+import io.patchpulse.security.Tokens;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

@@ -185,6 +185,94 @@ class OpsManifestsTest {
         assertThat(context.resolve("patchpulse")).as("the build context is the repository root").isRegularFile();
     }
 
+    /** Each service's setting of a file of token entries (who may read its /metrics, among others). */
+    static final Map<String, String> TOKENS_FILE_SETTINGS = Map.of("collector", "collector.tokens.file",
+            "streams", "query.tokens.file", "sink", "http.tokens.file");
+
+    @Test
+    void composeScraperSendsAReadTokenEveryServiceAdmits() throws IOException {
+        Path composeDir = OPS.resolve("compose");
+        JsonNode services = yamlDocuments(composeDir.resolve("docker-compose.yml")).get(0).path("services");
+        JsonNode scrape = yamlDocuments(composeDir.resolve("scrape.yml")).get(0);
+        Map<String, String> vmagentMounts = mounts(services.path("vmagent"));
+        for (JsonNode job : scrape.path("scrape_configs")) {
+            // /metrics answers 401 to a scrape without a token: every job carries one, from a file vmagent has.
+            String file = job.at("/authorization/credentials_file").asText();
+            assertThat(file).as(job.path("job_name").asText() + " authorization.credentials_file").isNotEmpty();
+            assertThat(job.at("/authorization/type").asText("Bearer")).isEqualTo("Bearer");
+            assertThat(mountedFrom(vmagentMounts, file)).as(file + " is mounted into vmagent").isNotNull();
+        }
+        String scrapeDir = mountedFrom(vmagentMounts, scrape.at("/scrape_configs/0/authorization/credentials_file")
+                .asText());
+        for (Map.Entry<String, String> service : TOKENS_FILE_SETTINGS.entrySet()) {
+            String prefix = "--set=" + service.getValue() + "=";
+            String file = texts(services.at("/" + service.getKey() + "/command")).stream()
+                    .filter(a -> a.startsWith(prefix)).map(a -> a.substring(prefix.length())).findFirst()
+                    .orElseThrow(() -> new AssertionError(service.getKey() + " sets no " + service.getValue()));
+            assertThat(mountedFrom(mounts(services.path(service.getKey())), file))
+                    .as(service.getKey() + " reads its tokens from the directory vmagent's token comes from")
+                    .isEqualTo(scrapeDir);
+        }
+        assertThat(composeDir.resolve(scrapeDir).resolve(".gitignore")).as("tokens are never committed")
+                .content().contains("*");
+    }
+
+    @Test
+    void kubernetesServicesReadTheirTokensFromTheSecretAndProbeWithoutHttp() throws IOException {
+        JsonNode secret = yamlDocuments(OPS.resolve("k8s/config.yaml")).stream()
+                .filter(d -> d.path("kind").asText().equals("Secret")).findFirst().orElseThrow();
+        assertThat(secret.at("/stringData").has("tokens")).isTrue();
+        for (Map.Entry<String, String> service : TOKENS_FILE_SETTINGS.entrySet()) {
+            JsonNode workload = yamlDocuments(OPS.resolve("k8s/" + service.getKey() + ".yaml")).stream()
+                    .filter(d -> d.path("kind").asText().matches("Deployment|StatefulSet")).findFirst().orElseThrow();
+            JsonNode pod = workload.at("/spec/template/spec");
+            JsonNode container = pod.at("/containers/0");
+            String prefix = "--set=" + service.getValue() + "=";
+            String file = texts(container.path("args")).stream().filter(a -> a.startsWith(prefix))
+                    .map(a -> a.substring(prefix.length())).findFirst()
+                    .orElseThrow(() -> new AssertionError(service.getKey() + " sets no " + service.getValue()));
+            String volume = null;
+            for (JsonNode mount : container.path("volumeMounts")) {
+                if (file.startsWith(mount.path("mountPath").asText() + "/")) {
+                    volume = mount.path("name").asText();
+                }
+            }
+            assertThat(volume).as(service.getKey() + " mounts " + file).isNotNull();
+            for (JsonNode podVolume : pod.path("volumes")) {
+                if (podVolume.path("name").asText().equals(volume)) {
+                    assertThat(podVolume.at("/secret/secretName").asText())
+                            .isEqualTo(secret.at("/metadata/name").asText());
+                }
+            }
+            // A probe sends no token: an HTTP probe of /metrics would be refused and restart the pod forever.
+            for (String probe : List.of("livenessProbe", "readinessProbe", "startupProbe")) {
+                assertThat(container.at("/" + probe + "/httpGet/path").asText()).as(service.getKey() + " " + probe)
+                        .isNotEqualTo("/metrics");
+            }
+        }
+    }
+
+    private static Map<String, String> mounts(JsonNode service) {
+        Map<String, String> mounts = new LinkedHashMap<>();
+        for (String volume : texts(service.path("volumes"))) {
+            String[] parts = volume.split(":");
+            if (parts.length >= 2) {
+                mounts.put(parts[1], parts[0]);
+            }
+        }
+        return mounts;
+    }
+
+    /** The host source of the mount that holds {@code file} in the container, or null. */
+    private static String mountedFrom(Map<String, String> mounts, String file) {
+        for (Map.Entry<String, String> mount : mounts.entrySet()) {
+            if (file.startsWith(mount.getKey() + "/")) {
+                return mount.getValue();
+            }
+        }
+        return null;
+    }
+
     @Test
     void everyProvisionedDashboardExistsWithUniquePanelIdsAndKnownDataSources() throws IOException {
         Path grafana = OPS.resolve("grafana");

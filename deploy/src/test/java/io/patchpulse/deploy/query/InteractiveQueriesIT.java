@@ -22,6 +22,8 @@ import io.patchpulse.schemas.avro.WinreInfo;
 import io.patchpulse.schemas.avro.WinreStatus;
 import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.schemas.topics.Topics;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tokens;
 import io.patchpulse.streams.StreamsApp;
 import io.patchpulse.streams.StreamsSettings;
 import io.patchpulse.streams.query.QueryServer;
@@ -61,6 +63,9 @@ import org.slf4j.LoggerFactory;
  * recounted here from the test's own description of each device (not from the topology's arithmetic).
  */
 class InteractiveQueriesIT {
+
+    /** The read token both instances admit; a query forwarded between them carries it. */
+    private static final String TOKEN = Tokens.newToken();
 
     private static final Logger LOG = LoggerFactory.getLogger(InteractiveQueriesIT.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -287,7 +292,8 @@ class InteractiveQueriesIT {
                 StreamsSettings.APPLICATION_ID_CONFIG, "interactive-queries-it",
                 StreamsSettings.STATE_DIR_CONFIG, dir.resolve("state-" + name).toString(),
                 StreamsSettings.COMMIT_INTERVAL_CONFIG, "200",
-                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0")));
+                StreamsSettings.QUERY_LISTEN_CONFIG, "127.0.0.1:0",
+                StreamsSettings.QUERY_TOKENS_CONFIG, Tokens.entry("it", TOKEN, Set.of(Scope.READ)))));
     }
 
     private static void start(StreamsApp app) {
@@ -378,8 +384,8 @@ class InteractiveQueriesIT {
     }
 
     private HttpResponse<String> get(String baseUrl, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).GET()
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + TOKEN).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String address(String baseUrl) {

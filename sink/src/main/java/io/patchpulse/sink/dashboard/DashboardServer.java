@@ -12,12 +12,17 @@ import io.patchpulse.sink.questdb.QuestDbException;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTables;
 import io.patchpulse.sink.questdb.TrendTables;
+import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +40,10 @@ import org.slf4j.LoggerFactory;
  *   <li>{@code GET /api/alerts}: alerts whose latest state is FIRING;</li>
  *   <li>{@code GET /api/devices/{deviceId}}: a device's status rows and remediations (404 when unknown).</li>
  * </ul>
+ * Every request, the page and its files included, needs a token of scope read ({@link HttpAccess}): a bearer header,
+ * or the session cookie a browser gets by posting its token once to {@code /auth/session}. A browser opening the page
+ * without one gets the sign-in page (401), which takes the token from the link's {@code #token=...} fragment or a
+ * form. With TLS configured everything is served over HTTPS only (and the cookie is Secure).
  * {@code from}/{@code to} are ISO-8601 instants or UTC days, a half-open range. A parameter that fails validation
  * is answered 400, an unknown device or path 404, QuestDB failing 503 (retriable) or 502, each as an RFC 9457
  * problem document ({@code application/problem+json}) whose {@code detail} says what was wrong.
@@ -44,7 +53,9 @@ public final class DashboardServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DashboardServer.class);
     private static final String PROBLEM_JSON = "application/problem+json";
     /** Set once a handler wrote a problem document, so the generic 404 handler keeps it. */
-    private static final String PROBLEM_WRITTEN = "patchpulse.problem";
+    private static final String PROBLEM_WRITTEN = HttpAccess.PROBLEM_WRITTEN;
+    /** How long a browser session lasts: a working day, then the link (or the token) is needed again. */
+    public static final Duration SESSION_TTL = Duration.ofHours(12);
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new SimpleModule("dashboard-time")
             .addSerializer(Instant.class, ToStringSerializer.instance)
             .addSerializer(LocalDate.class, ToStringSerializer.instance));
@@ -54,15 +65,21 @@ public final class DashboardServer implements AutoCloseable {
 
     private final Javalin app;
     private final String host;
+    private final boolean tls;
 
-    private DashboardServer(Javalin app, String host) {
+    private DashboardServer(Javalin app, String host, boolean tls) {
         this.app = app;
         this.host = host;
+        this.tls = tls;
     }
 
-    /** Starts the dashboard over the default table names, release dates from {@code release_progress} only. */
-    public static DashboardServer start(String host, int port, QuestDbHttp questDb) {
-        return start(host, port, questDb, TrendTables.defaults(), QuestDbTables.defaults(), List.of());
+    /**
+     * Starts the dashboard over plain HTTP and the default table names, release dates from {@code release_progress}
+     * only, for holders of {@code tokens} with scope read.
+     */
+    public static DashboardServer start(String host, int port, QuestDbHttp questDb, Tokens tokens) {
+        return start(host, port, questDb, TrendTables.defaults(), QuestDbTables.defaults(), List.of(), tokens,
+                Optional.empty());
     }
 
     /**
@@ -75,10 +92,12 @@ public final class DashboardServer implements AutoCloseable {
      * @param tables the names of the other output tables the sink writes
      * @param releases release dates to mark (the catalog's); KBs not named here get the first day of their
      *     {@code release_progress} rows
+     * @param tokens who may see it (scope read)
+     * @param tls the keystore to serve HTTPS with, or empty for plain HTTP
      * @throws IllegalStateException when the port cannot be bound
      */
     public static DashboardServer start(String host, int port, QuestDbHttp questDb, TrendTables trendTables,
-            QuestDbTables tables, List<ReleaseMark> releases) {
+            QuestDbTables tables, List<ReleaseMark> releases, Tokens tokens, Optional<Tls> tls) {
         Objects.requireNonNull(host, "host");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("dashboard port must be 0..65535, was " + port);
@@ -88,6 +107,10 @@ public final class DashboardServer implements AutoCloseable {
             config.jetty.host = unbracketed(host);
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
+            tls.ifPresent(keys -> keys.apply(config));
+            // Pages (anything outside /api/) answer a browser without a session with the sign-in page.
+            HttpAccess.withSessions(tokens, tls.isPresent(), SESSION_TTL, path -> !path.startsWith("/api/"))
+                    .install(config, "dashboard (http.tokens)");
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/dashboard";
@@ -135,7 +158,7 @@ public final class DashboardServer implements AutoCloseable {
             throw new IllegalStateException("cannot serve the dashboard on " + host + ":" + port + ": "
                     + e.getMessage(), e);
         }
-        DashboardServer server = new DashboardServer(app, host);
+        DashboardServer server = new DashboardServer(app, host, tls.isPresent());
         LOG.info("Dashboard on {} (reading QuestDB at {})", server.url(), questDb.baseUrl());
         return server;
     }
@@ -145,9 +168,14 @@ public final class DashboardServer implements AutoCloseable {
         return app.port();
     }
 
-    /** The page's address, e.g. {@code http://127.0.0.1:9404/index.html}. */
+    /** The page's address, e.g. {@code http://127.0.0.1:9404/index.html} ({@code https} under TLS). */
     public String url() {
-        return httpUrl(host, port(), "/index.html");
+        return (tls ? "https" : "http") + httpUrl(host, port(), "/index.html").substring(4);
+    }
+
+    /** The routes it serves (for tests that check each one refuses a request without a token). */
+    public List<HttpAccess.Route> routes() {
+        return HttpAccess.routes(app);
     }
 
     /**

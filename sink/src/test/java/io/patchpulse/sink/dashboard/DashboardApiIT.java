@@ -12,6 +12,7 @@ import static io.patchpulse.sink.dashboard.DashboardFixtures.W0;
 import static java.util.stream.Collectors.groupingBy;
 import static java.util.stream.Collectors.summingLong;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,6 +25,12 @@ import io.patchpulse.sink.questdb.EmbeddedQuestDb;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTables;
 import io.patchpulse.sink.questdb.TrendTables;
+import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tokens;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.testing.AccessProbe;
+import io.patchpulse.security.testing.TestKeystore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -40,6 +47,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
@@ -59,6 +68,11 @@ class DashboardApiIT {
     private static final ReleaseMark CATALOG_MARK = new ReleaseMark(KB, LocalDate.of(2024, 1, 9),
             "2024-01 Security Update for Windows 10 Version 22H2 for x64-based Systems (KB5034441)");
 
+    static final String READER = Tokens.newToken();
+    static final String WRITER = Tokens.newToken();
+    static final Tokens TOKENS = Tokens.parse(List.of(Tokens.entry("dashboard", READER, Set.of(Scope.READ)),
+            Tokens.entry("agents", WRITER)));
+
     @TempDir
     static Path root;
 
@@ -71,7 +85,7 @@ class DashboardApiIT {
         questDb = EmbeddedQuestDb.start(root);
         DashboardFixtures.seed(questDb);
         dashboard = DashboardServer.start("127.0.0.1", 0, new QuestDbHttp(questDb.httpUrl()),
-                TrendTables.defaults(), QuestDbTables.defaults(), List.of(CATALOG_MARK));
+                TrendTables.defaults(), QuestDbTables.defaults(), List.of(CATALOG_MARK), TOKENS, Optional.empty());
         client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 
@@ -281,6 +295,66 @@ class DashboardApiIT {
         }
     }
 
+    @Test
+    void shouldRefuseEveryRouteAndEveryFileWithoutAReadToken() throws Exception {
+        AccessProbe probe = new AccessProbe("http://127.0.0.1:" + dashboard.port());
+
+        probe.assertEveryRouteGuarded(dashboard.routes(), READER, WRITER);
+
+        assertThat(dashboard.routes()).extracting(HttpAccess.Route::path).contains("/api/kbs", "/api/heatmap",
+                "/api/timeline", "/api/progress", "/api/alerts", "/api/devices/{deviceId}", HttpAccess.SESSION_PATH);
+        // The page and its files are served from the classpath, not by routes: each is knocked on by name.
+        for (String file : List.of("/", "/index.html", "/app.js", "/style.css", "/favicon.svg",
+                "/vendor/echarts/echarts.min.js", "/no-such-file")) {
+            HttpResponse<String> none = probe.send("GET", file, null);
+            assertThat(none.statusCode()).as(file).isEqualTo(401);
+            assertThat(none.body()).as(file).doesNotContainIgnoringCase("echarts");
+            assertThat(probe.send("GET", file, WRITER).statusCode()).as(file + " with a write token").isEqualTo(403);
+            assertThat(probe.send("GET", file, READER).statusCode()).as(file + " with a read token")
+                    .isNotIn(401, 403);
+        }
+    }
+
+    @Test
+    void shouldOpenASessionWithAReadTokenAndServeThePageAndApiToItsCookie() throws Exception {
+        HttpResponse<String> signIn = get("/index.html", null);
+        HttpResponse<String> session = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + dashboard.port() + HttpAccess.SESSION_PATH)).header("Authorization", "Bearer " + READER)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        String cookie = session.headers().firstValue("Set-Cookie").orElseThrow().split(";", 2)[0];
+
+        assertThat(signIn.statusCode()).isEqualTo(401);
+        assertThat(signIn.body()).contains("sign-in").doesNotContain("vendor/echarts");
+        assertThat(session.statusCode()).isEqualTo(204);
+        assertThat(cookie).doesNotContain(READER);
+        for (String path : List.of("/index.html", "/app.js", "/api/kbs")) {
+            HttpResponse<String> withCookie = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + dashboard.port() + path)).header("Cookie", cookie).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(withCookie.statusCode()).as(path).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void shouldServeOnlyHttpsWhenTlsIsConfigured() throws Exception {
+        TestKeystore keys = TestKeystore.create(root.resolve("tls"));
+        Optional<Tls> tls = Tls.fromSettings(keys.keystore().toString(), "file:" + keys.passwordFile(), "t");
+        try (DashboardServer secure = DashboardServer.start("127.0.0.1", 0, new QuestDbHttp(questDb.httpUrl()),
+                TrendTables.defaults(), QuestDbTables.defaults(), List.of(CATALOG_MARK), TOKENS, tls)) {
+            AccessProbe probe = new AccessProbe("https://127.0.0.1:" + secure.port(), keys.clientContext());
+
+            probe.assertEveryRouteGuarded(secure.routes(), READER, WRITER);
+
+            assertThat(secure.url()).startsWith("https://127.0.0.1:");
+            assertThat(probe.send("GET", "/index.html", null).statusCode()).isEqualTo(401);
+            assertThat(probe.send("GET", "/index.html", READER).body()).contains("vendor/echarts");
+            assertThat(probe.send("POST", HttpAccess.SESSION_PATH, READER).headers().firstValue("Set-Cookie"))
+                    .hasValueSatisfying(cookie -> assertThat(cookie).containsIgnoringCase("Secure"));
+            assertThatThrownBy(() -> new AccessProbe("http://127.0.0.1:" + secure.port()).send("GET", "/api/kbs",
+                    READER)).isInstanceOf(IOException.class);
+        }
+    }
+
     private static void assertAlert(JsonNode alert, SpikeAlert expected) {
         assertThat(alert.get("alertId").asText()).isEqualTo(expected.getAlertId());
         assertThat(alert.get("kb").asText()).isEqualTo(expected.getKb());
@@ -336,11 +410,23 @@ class DashboardApiIT {
     }
 
     private static HttpResponse<String> get(String path) throws IOException, InterruptedException {
-        return client.send(request(path), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        return get(path, READER);
+    }
+
+    private static HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
+        return client.send(request(path, token), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     }
 
     private static HttpRequest request(String path) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port() + path))
-                .timeout(Duration.ofSeconds(30)).GET().build();
+        return request(path, READER);
+    }
+
+    private static HttpRequest request(String path, String token) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + dashboard.port()
+                + path)).timeout(Duration.ofSeconds(30)).GET();
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        return request.build();
     }
 }

@@ -11,7 +11,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.apache.kafka.streams.state.HostInfo;
 
-/** The other streams instances' query APIs, asked over HTTP with short time-outs. */
+/**
+ * The other streams instances' query APIs, asked over HTTP (HTTPS when this instance serves TLS: the peers are
+ * configured alike) with short time-outs, with the caller's own {@code Authorization}: a peer admits a forwarded
+ * query exactly when it would admit the caller.
+ */
 final class Peers {
 
     /** A peer's answer as it came. */
@@ -20,12 +24,38 @@ final class Peers {
 
     private final HttpClient client;
     private final Duration requestTimeout;
+    private final String scheme;
+    private final String authorization;
 
+    /** Plain HTTP. */
     Peers(Duration connectTimeout, Duration requestTimeout) {
+        this(connectTimeout, requestTimeout, null);
+    }
+
+    /** HTTPS trusting {@code tls} when it is not null, else plain HTTP. */
+    Peers(Duration connectTimeout, Duration requestTimeout, javax.net.ssl.SSLContext tls) {
         // HTTP/1.1: the peers are Jetty without h2c; asking for an upgrade first only costs a round trip.
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout).followRedirects(HttpClient.Redirect.NEVER);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        this.client = builder.build();
         this.requestTimeout = requestTimeout;
+        this.scheme = tls == null ? "http" : "https";
+        this.authorization = null;
+    }
+
+    private Peers(Peers peers, String authorization) {
+        this.client = peers.client;
+        this.requestTimeout = peers.requestTimeout;
+        this.scheme = peers.scheme;
+        this.authorization = authorization;
+    }
+
+    /** The same peers, asked with {@code authorization} (the caller's header; null: none). */
+    Peers as(String authorization) {
+        return new Peers(this, authorization);
     }
 
     /**
@@ -34,8 +64,12 @@ final class Peers {
      */
     CompletableFuture<Reply> get(HostInfo peer, String pathAndQuery) {
         String address = address(peer);
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + pathAndQuery))
-                .timeout(requestTimeout).header("Accept", "application/json").GET().build();
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(scheme + "://" + address + pathAndQuery))
+                .timeout(requestTimeout).header("Accept", "application/json").GET();
+        if (authorization != null) {
+            builder.header("Authorization", authorization);
+        }
+        HttpRequest request = builder.build();
         return client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                 .handle((response, error) -> {
                     if (error != null) {
@@ -52,6 +86,7 @@ final class Peers {
                 });
     }
 
+    /** {@code host:port} of a peer. */
     static String address(HostInfo host) {
         return host.host() + ":" + host.port();
     }

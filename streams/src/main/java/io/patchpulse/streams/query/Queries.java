@@ -72,6 +72,11 @@ final class Queries {
         this.peers = Objects.requireNonNull(peers, "peers");
     }
 
+    /** The same queries, asking peers with the caller's {@code Authorization} header (null: none). */
+    Queries forCaller(String authorization) {
+        return new Queries(stores, peers.as(authorization));
+    }
+
     // ---- GET /v1/devices/{id}
 
     Answer device(String deviceId) {

@@ -6,8 +6,13 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.patchpulse.schemas.values.KbId;
+import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.streams.state.HostInfo;
 import org.slf4j.Logger;
@@ -26,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Any instance answers any of them: a device's or a release's query goes to the instance that owns the key, the
  * others gather from every instance ({@code /v1/local/...}, answered from this instance's partitions only).
- * Errors are RFC 9457 problem details: 400 naming the parameter, 404 for an unknown device or release, 503 with
+ * Every request needs a bearer token of scope read ({@link HttpAccess}: 401 / 403 otherwise); a forwarded request
+ * carries the caller's own header. With TLS configured the API is served over HTTPS only and peers are asked over
+ * HTTPS. Errors are RFC 9457 problem details: 400 naming the parameter, 404 for an unknown device or release, 503 with
  * Retry-After while the group rebalances or a store restores, 502 naming a peer that cannot be reached.
  */
 public final class QueryServer implements AutoCloseable {
@@ -40,31 +47,36 @@ public final class QueryServer implements AutoCloseable {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
     private static final int MAX_ID_LENGTH = 256;
-    private static final String PROBLEM_WRITTEN = "patchpulse.problem";
+    private static final String PROBLEM_WRITTEN = HttpAccess.PROBLEM_WRITTEN;
 
     private final Javalin app;
     private final AtomicReference<Queries> queries = new AtomicReference<>();
-    private final Peers peers = new Peers(Duration.ofSeconds(2), Duration.ofSeconds(10));
+    private final Peers peers;
+    private final boolean tls;
 
-    private QueryServer(HostInfo listen) {
+    private QueryServer(HostInfo listen, Tokens tokens, Optional<Tls> tls, javax.net.ssl.SSLContext peerTrust) {
+        this.tls = tls.isPresent();
+        this.peers = new Peers(Duration.ofSeconds(2), Duration.ofSeconds(10), tls.isPresent() ? peerTrust : null);
         this.app = Javalin.create(config -> {
             config.jetty.host = listen.host();
             config.jetty.port = listen.port();
             config.startup.showJavalinBanner = false;
-            config.routes.get("/v1/devices/{id}", ctx -> answer(ctx, queries().device(deviceId(ctx))));
+            tls.ifPresent(keys -> keys.apply(config));
+            HttpAccess.bearer(tokens).install(config, "interactive-query API (query.tokens)");
+            config.routes.get("/v1/devices/{id}", ctx -> answer(ctx, queries(ctx).device(deviceId(ctx))));
             config.routes.get("/v1/releases/{kb}/progress", ctx -> answer(ctx,
-                    queries().releaseProgress(kb(ctx.pathParam("kb"), "kb"))));
-            config.routes.get("/v1/cohorts/exposed", ctx -> answer(ctx, queries().exposed(
+                    queries(ctx).releaseProgress(kb(ctx.pathParam("kb"), "kb"))));
+            config.routes.get("/v1/cohorts/exposed", ctx -> answer(ctx, queries(ctx).exposed(
                     kb(ctx.queryParam("kb"), "kb"), limit(ctx), after(ctx))));
-            config.routes.get("/v1/alerts", ctx -> answer(ctx, queries().alerts(state(ctx))));
+            config.routes.get("/v1/alerts", ctx -> answer(ctx, queries(ctx).alerts(state(ctx))));
             config.routes.get(Queries.LOCAL + "/devices/{id}", ctx -> answer(ctx,
-                    queries().localDevice(deviceId(ctx))));
+                    queries(ctx).localDevice(deviceId(ctx))));
             config.routes.get(Queries.LOCAL + "/releases/{kb}/progress", ctx -> answer(ctx,
-                    queries().localReleaseProgress(kb(ctx.pathParam("kb"), "kb"))));
+                    queries(ctx).localReleaseProgress(kb(ctx.pathParam("kb"), "kb"))));
             config.routes.get(Queries.LOCAL + "/cohorts/exposed", ctx -> answer(ctx, Queries.Answer.ok(
-                    queries().localExposed(kb(ctx.queryParam("kb"), "kb"), limit(ctx), after(ctx)), null)));
+                    queries(ctx).localExposed(kb(ctx.queryParam("kb"), "kb"), limit(ctx), after(ctx)), null)));
             config.routes.get(Queries.LOCAL + "/alerts", ctx -> answer(ctx, Queries.Answer.ok(
-                    queries().localAlerts(state(ctx)), null)));
+                    queries(ctx).localAlerts(state(ctx)), null)));
             config.routes.exception(ProblemException.class, (e, ctx) -> problem(ctx, e.status(), e.getMessage(),
                     e.parameter(), e.reason()));
             config.routes.exception(NotQueryableException.class, (e, ctx) -> {
@@ -90,11 +102,43 @@ public final class QueryServer implements AutoCloseable {
         }).start();
     }
 
-    /** Binds {@code listen} (port 0: any free port) and serves; until {@link #attach} every query answers 503. */
-    public static QueryServer start(HostInfo listen) {
-        QueryServer server = new QueryServer(listen);
-        LOG.info("interactive queries listening on {}:{}", listen.host(), server.app.port());
+    /**
+     * Binds {@code listen} (port 0: any free port) and serves over plain HTTP to holders of {@code tokens} with scope
+     * read; until {@link #attach} every query answers 503.
+     */
+    public static QueryServer start(HostInfo listen, Tokens tokens) {
+        return start(listen, tokens, Optional.empty(), null);
+    }
+
+    /**
+     * The same, over HTTPS when {@code tls} is given, asking peers over HTTPS trusting {@code peerTrust} (null: the
+     * JDK's default trust store).
+     */
+    public static QueryServer start(HostInfo listen, Tokens tokens, Optional<Tls> tls,
+            javax.net.ssl.SSLContext peerTrust) {
+        QueryServer server = new QueryServer(listen, tokens, tls, peerTrust == null && tls.isPresent()
+                ? defaultTrust() : peerTrust);
+        LOG.info("interactive queries listening on {}://{}:{}", server.tls ? "https" : "http", listen.host(),
+                server.app.port());
         return server;
+    }
+
+    private static javax.net.ssl.SSLContext defaultTrust() {
+        try {
+            return javax.net.ssl.SSLContext.getDefault();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JVM has no default TLS context", e);
+        }
+    }
+
+    /** Whether it serves HTTPS. */
+    public boolean tls() {
+        return tls;
+    }
+
+    /** The routes it serves (for tests that check each one refuses a request without a token). */
+    public List<HttpAccess.Route> routes() {
+        return HttpAccess.routes(app);
     }
 
     /** Starts answering from {@code stores}. */
@@ -107,12 +151,12 @@ public final class QueryServer implements AutoCloseable {
         return app.port();
     }
 
-    private Queries queries() {
+    private Queries queries(Context ctx) {
         Queries current = queries.get();
         if (current == null) {
             throw new NotQueryableException("the streams instance is starting");
         }
-        return current;
+        return current.forCaller(ctx.header("Authorization"));
     }
 
     private static void answer(Context ctx, Queries.Answer answer) {

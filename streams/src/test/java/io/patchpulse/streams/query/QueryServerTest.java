@@ -1,6 +1,7 @@
 package io.patchpulse.streams.query;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -8,6 +9,11 @@ import io.patchpulse.schemas.avro.AlertState;
 import io.patchpulse.schemas.avro.DeviceStatus;
 import io.patchpulse.schemas.avro.ReleaseProgress;
 import io.patchpulse.schemas.avro.SpikeAlert;
+import io.patchpulse.security.Scope;
+import io.patchpulse.security.Tls;
+import io.patchpulse.security.Tokens;
+import io.patchpulse.security.testing.AccessProbe;
+import io.patchpulse.security.testing.TestKeystore;
 import io.patchpulse.streams.topology.Names;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -19,6 +25,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.apache.kafka.streams.state.HostInfo;
@@ -38,6 +45,13 @@ class QueryServerTest {
     private static final String KB = "KB5034441";
     private static final String OTHER_KB = "KB5034440";
     private static final int DEVICES = 60;
+    private static final String READER = Tokens.newToken();
+    private static final String WRITER = Tokens.newToken();
+    /** What the tests ask with: read (every GET) and write (so a POST gets past access to the routing's 404/405). */
+    private static final String BOTH = Tokens.newToken();
+    private static final Tokens TOKENS = Tokens.parse(List.of(Tokens.entry("reader", READER, Set.of(Scope.READ)),
+            Tokens.entry("writer", WRITER, Set.of(Scope.WRITE)),
+            Tokens.entry("both", BOTH, Set.of(Scope.READ, Scope.WRITE))));
 
     private final HttpClient http = HttpClient.newHttpClient();
     private final List<QueryServer> servers = new ArrayList<>();
@@ -248,12 +262,68 @@ class QueryServerTest {
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(JSON.readTree(unknown.body()).get("detail").asText()).contains("no such endpoint");
         HttpResponse<String> post = http.send(HttpRequest.newBuilder(URI.create("http://" + address(a) + "/v1/alerts"))
-                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                .header("Authorization", "Bearer " + BOTH).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(post.statusCode()).isIn(404, 405);
     }
 
+    @Test
+    void shouldRefuseEveryRouteWithoutATokenOfScopeRead() throws Exception {
+        AccessProbe probe = new AccessProbe("http://" + address(a));
+
+        probe.assertEveryRouteGuarded(servers.get(0).routes(), READER, WRITER);
+
+        assertThat(servers.get(0).routes()).hasSizeGreaterThanOrEqualTo(8);
+    }
+
+    @Test
+    void shouldForwardTheCallersTokenToTheOwnerAndNoOtherToken() throws Exception {
+        String device = deviceOwnedBy(b);
+        String onlyA = Tokens.newToken();
+        HostInfo c = start(Tokens.parse(List.of(Tokens.entry("reader", READER, Set.of(Scope.READ)),
+                Tokens.entry("only-c", onlyA, Set.of(Scope.READ)))), Optional.empty(), null);
+        servers.get(2).attach(cluster.stores(c));
+
+        HttpResponse<String> forwarded = get(c, "/v1/devices/" + device, READER);
+        HttpResponse<String> unknownToOwner = get(c, "/v1/devices/" + device, onlyA);
+
+        assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
+        assertThat(forwarded.headers().firstValue(QueryServer.SERVED_BY)).hasValue(address(b));
+        assertThat(unknownToOwner.statusCode()).as("the owner does not know this token").isEqualTo(401);
+    }
+
+    @Test
+    void shouldServeOnlyHttpsAndAskPeersOverHttpsWhenTlsIsConfigured() throws Exception {
+        TestKeystore keys = TestKeystore.create(java.nio.file.Path.of("target", "tls-" + System.nanoTime()));
+        Optional<Tls> tls = Tls.fromSettings(keys.keystore().toString(), "file:" + keys.passwordFile(), "t");
+        HostInfo c = start(TOKENS, tls, keys.clientContext());
+        HostInfo d = start(TOKENS, tls, keys.clientContext());
+        FakeCluster secure = new FakeCluster(4).join(c).join(d);
+        servers.get(2).attach(secure.stores(c));
+        servers.get(3).attach(secure.stores(d));
+        String device = "dev-tls";
+        String owned = IntStream.range(0, 100).mapToObj(i -> device + i)
+                .filter(id -> secure.ownerOf(secure.partitionOf(id)).equals(d)).findFirst().orElseThrow();
+        DeviceStatus status = Records.status(owned, KB, true);
+        secure.put(Names.STORE_DEVICE_STATUS, owned, owned + "|" + KB, status);
+        AccessProbe probe = new AccessProbe("https://" + address(c), keys.clientContext());
+
+        probe.assertEveryRouteGuarded(servers.get(2).routes(), READER, WRITER);
+        HttpResponse<String> forwarded = probe.send("GET", "/v1/devices/" + owned, READER);
+
+        assertThat(forwarded.statusCode()).as(forwarded.body()).isEqualTo(200);
+        assertThat(forwarded.headers().firstValue(QueryServer.SERVED_BY)).hasValue(address(d));
+        assertThat(servers.get(2).tls()).isTrue();
+        assertThatThrownBy(() -> new AccessProbe("http://" + address(c)).send("GET", "/v1/alerts", READER))
+                .isInstanceOf(IOException.class);
+    }
+
     private HostInfo start() {
-        QueryServer server = QueryServer.start(new HostInfo("127.0.0.1", 0));
+        return start(TOKENS, Optional.empty(), null);
+    }
+
+    private HostInfo start(Tokens tokens, Optional<Tls> tls, javax.net.ssl.SSLContext trust) {
+        QueryServer server = QueryServer.start(new HostInfo("127.0.0.1", 0), tokens, tls, trust);
         servers.add(server);
         return new HostInfo("127.0.0.1", server.port());
     }
@@ -274,8 +344,13 @@ class QueryServerTest {
     }
 
     private HttpResponse<String> get(HostInfo host, String path) throws IOException, InterruptedException {
-        return http.send(HttpRequest.newBuilder(URI.create("http://" + address(host) + path)).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        return get(host, path, BOTH);
+    }
+
+    private HttpResponse<String> get(HostInfo host, String path, String token)
+            throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(URI.create("http://" + address(host) + path))
+                .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static String address(HostInfo host) {

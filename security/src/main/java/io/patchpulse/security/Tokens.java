@@ -1,0 +1,184 @@
+package io.patchpulse.security;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The bearer tokens an HTTP endpoint admits, stored hashed: configuration holds {@code name:sha256hex[:scopes]}
+ * entries, never a token itself, so a leaked config file lets no one in. Scopes are {@code read}, {@code write} or
+ * {@code read,write}; an entry without them has {@code write} only (what the first ingest-only entries meant). A
+ * presented token is hashed and compared in constant time with every entry; the match's name labels the caller
+ * (rate limits, DLQ headers, logs).
+ */
+public final class Tokens {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern HASH = Pattern.compile("[0-9a-fA-F]{64}");
+    private static final Pattern SCOPE_ALONE = Pattern.compile("(?i)read|write");
+    private static final HexFormat HEX = HexFormat.of();
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private record Entry(byte[] hash, Set<Scope> scopes, boolean explicit) {
+    }
+
+    private final Map<String, Entry> entries;
+
+    private Tokens(Map<String, Entry> entries) {
+        this.entries = entries;
+    }
+
+    /** No token: every request is refused. */
+    public static Tokens none() {
+        return new Tokens(Map.of());
+    }
+
+    /**
+     * Tokens from {@code name:sha256hex[:scopes]} entries; blank entries and lines starting with {@code #} are
+     * skipped. A comma-separated setting splits {@code a:hash:read,write} into {@code a:hash:read} and {@code write}:
+     * an item that is a scope alone belongs to the entry before it.
+     *
+     * @throws IllegalArgumentException naming the entry that is not of that form, or a name given twice (the
+     *     message shows an entry's name, never the rest of it)
+     */
+    public static Tokens parse(List<String> entries) {
+        Map<String, Entry> parsed = new LinkedHashMap<>();
+        String previous = null;
+        for (String raw : entries) {
+            String entry = raw.strip();
+            if (entry.isEmpty() || entry.startsWith("#")) {
+                continue;
+            }
+            if (SCOPE_ALONE.matcher(entry).matches()) {
+                Entry before = previous == null ? null : parsed.get(previous);
+                if (before == null || !before.explicit()) {
+                    throw new IllegalArgumentException("scope '" + entry + "' follows no name:sha256hex:scopes entry");
+                }
+                Set<Scope> scopes = EnumSet.copyOf(before.scopes());
+                scopes.addAll(Scope.parse(entry));
+                parsed.put(previous, new Entry(before.hash(), scopes, true));
+                continue;
+            }
+            String[] parts = entry.split(":", -1);
+            String name = parts[0];
+            String hash = parts.length > 1 ? parts[1] : "";
+            if (parts.length > 3 || !NAME.matcher(name).matches() || !HASH.matcher(hash).matches()) {
+                throw new IllegalArgumentException(describe(entry) + " is not name:sha256hex[:scopes]"
+                        + " (a name of letters, digits, . _ -, the 64 hex digits of the token's SHA-256, then"
+                        + " optionally read, write or read,write; without scopes: write)");
+            }
+            Set<Scope> scopes;
+            try {
+                scopes = parts.length == 3 ? Scope.parse(parts[2]) : EnumSet.of(Scope.WRITE);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("entry '" + name + "': " + e.getMessage());
+            }
+            if (parsed.put(name, new Entry(HEX.parseHex(hash.toLowerCase(Locale.ROOT)), scopes, parts.length == 3))
+                    != null) {
+                throw new IllegalArgumentException("token name '" + name + "' is given twice");
+            }
+            previous = name;
+        }
+        return new Tokens(parsed);
+    }
+
+    /**
+     * Tokens from {@code entries} and, when {@code file} is not null, its lines (same form, {@code #} comments).
+     *
+     * @throws IllegalArgumentException naming the file that cannot be read or the entry at fault
+     */
+    public static Tokens load(List<String> entries, Path file) {
+        List<String> all = new ArrayList<>(entries);
+        if (file != null) {
+            try {
+                all.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the token file " + file + ": " + e.getMessage());
+            }
+        }
+        return parse(all);
+    }
+
+    /** True when no token is configured (every request is refused). */
+    public boolean isEmpty() {
+        return entries.isEmpty();
+    }
+
+    /** How many entries there are. */
+    public int size() {
+        return entries.size();
+    }
+
+    /** The entry {@code token} matches, as a principal, or empty. */
+    public Optional<Principal> verify(String token) {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] presented = sha256(token);
+        Principal match = null;
+        for (Map.Entry<String, Entry> entry : entries.entrySet()) {
+            // Constant-time comparison, and no early exit: timing says nothing about which entry matched.
+            if (MessageDigest.isEqual(presented, entry.getValue().hash())) {
+                match = new Principal(entry.getKey(), entry.getValue().scopes());
+            }
+        }
+        return Optional.ofNullable(match);
+    }
+
+    /** A new random token (256 bits, URL-safe Base64 without padding: safe in a header, a URL fragment, a file). */
+    public static String newToken() {
+        byte[] bytes = new byte[32];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    /** The configuration entry for {@code token} under {@code name}, scope write (the ingest-only form). */
+    public static String entry(String name, String token) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("token name '" + name + "' must be 1 to 64 letters, digits, . _ -");
+        }
+        return name + ":" + HEX.formatHex(sha256(token));
+    }
+
+    /** The configuration entry for {@code token} under {@code name} with {@code scopes}. */
+    public static String entry(String name, String token, Set<Scope> scopes) {
+        if (scopes.isEmpty()) {
+            throw new IllegalArgumentException("a token needs at least one scope (read, write)");
+        }
+        return entry(name, token) + ":" + Scope.format(scopes);
+    }
+
+    static byte[] sha256(String text) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    /**
+     * An entry named for an error message without echoing it: what is pasted here by mistake is often the token
+     * itself, so only a well-formed name before the colon is shown.
+     */
+    private static String describe(String entry) {
+        int colon = entry.indexOf(':');
+        String name = colon < 0 ? "" : entry.substring(0, colon);
+        return NAME.matcher(name).matches() ? "the entry named '" + name + "'"
+                : "an entry of " + entry.length() + " characters (not shown: it may be a token)";
+    }
+}
