@@ -5,6 +5,7 @@ import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.serde.CanonicalJson;
+import io.patchpulse.schemas.validate.EventValidator;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -14,7 +15,8 @@ import java.io.InputStream;
  * no {@code eventId} an inventory. Lines of a {@code --events-out} file ({@code {"topic", "key", "value"}}) are read
  * by their {@code value}, so a recorded run can be replayed through the ingest API.
  *
- * <p>Device ids are taken as given: canonical records are already pseudonymous.
+ * <p>Device ids are taken as given: canonical records are already pseudonymous. Error codes are brought to the
+ * canonical spelling ({@link EventValidator#normalized}).
  */
 public final class EventsParser implements FormatParser {
 
@@ -41,7 +43,10 @@ public final class EventsParser implements FormatParser {
     private static CollectedRecord read(JsonNode value, String path) {
         try {
             if (value.has("eventId")) {
-                return new CollectedRecord.Event(CanonicalJson.fromTree(value, InstallEvent.getClassSchema()));
+                // An error code in another spelling becomes canonical, one in none moves to rawErrorCode
+                // (DOMAIN.md rule 2): the pipeline groups by errorCode and trusts it to be canonical.
+                return new CollectedRecord.Event(EventValidator.normalized(
+                        CanonicalJson.fromTree(value, InstallEvent.getClassSchema())));
             }
             if (value.has("observedAt")) {
                 DeviceInventory inventory = CanonicalJson.fromTree(value, DeviceInventory.getClassSchema());
