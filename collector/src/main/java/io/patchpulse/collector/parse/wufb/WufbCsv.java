@@ -61,14 +61,17 @@ final class WufbCsv {
                 while ((token = parser.nextToken()) != null) {
                     if (token == JsonToken.START_ARRAY) {
                         // At the array start the parser stands at the row's first character.
-                        rowLine = lines.lineOf(parser.currentLocation(), lineStarts[startLine],
-                                startLine + parser.currentLocation().getLineNr());
+                        rowLine = startLine + parser.currentLocation().getLineNr();
                         values.clear();
                     } else if (token == JsonToken.END_ARRAY) {
                         if (!state.row(rowLine, values, result, rows)) {
                             return;
                         }
                     } else if (token.isScalarValue()) {
+                        if (values.isEmpty()) {
+                            // Jackson's line numbers also break at a lone CR; the first value's offset does not.
+                            rowLine = lines.lineOf(parser.currentTokenLocation(), lineStarts[startLine], rowLine);
+                        }
                         values.add(parser.getText());
                     }
                 }
