@@ -12,6 +12,7 @@ import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.parse.ParseResult;
 import io.patchpulse.collector.parse.Problem;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -19,6 +20,9 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,8 +49,12 @@ public final class IngestServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOKEN_NAME = "patchpulse.token";
-    /** Slowest upload accepted. */
-    static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
+    /** Slowest upload accepted by default (collector.http.min.request.bytes.per.second). */
+    public static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
+    /** How long a silent connection is kept by default (collector.http.idle.timeout.ms). */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a client may take over a request's headers by default (collector.http.header.timeout.ms). */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     /** Set once a handler wrote a problem document, so the generic 404/405 handlers keep it. */
     private static final String PROBLEM_WRITTEN = "patchpulse.problem";
 
@@ -59,12 +67,53 @@ public final class IngestServer implements AutoCloseable {
     private final Javalin app;
 
     /**
-     * Starts the server.
+     * Starts the server with the default time limits ({@link #DEFAULT_IDLE_TIMEOUT},
+     * {@link #MIN_REQUEST_BYTES_PER_SECOND}).
      *
      * @param status what {@code GET /v1/status} reports
      */
     public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
                         int requestsPerMinute, int maxConcurrent, Supplier<Map<String, Object>> status) {
+        this(ingestor, tokens, host, port, maxRequestBytes, requestsPerMinute, maxConcurrent, status,
+                TimeLimits.DEFAULTS);
+    }
+
+    /**
+     * How long a client may take (collector.http.idle.timeout.ms, collector.http.header.timeout.ms,
+     * collector.http.min.request.bytes.per.second).
+     *
+     * @param idleTimeout              a connection that sends nothing for this long is closed (a body never
+     *                                 finished); a body cut off this way is answered 408
+     * @param headerTimeout            a connection that does not complete a request's headers within one to two of
+     *                                 these is closed (headers trickled a byte at a time)
+     * @param minRequestBytesPerSecond a body that arrives slower than this on average is refused with 408; 0 turns
+     *                                 the check off
+     */
+    public record TimeLimits(Duration idleTimeout, Duration headerTimeout, long minRequestBytesPerSecond) {
+
+        /** 30 s idle, 20 s for headers, 4 KiB/s. */
+        public static final TimeLimits DEFAULTS = new TimeLimits(DEFAULT_IDLE_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
+                MIN_REQUEST_BYTES_PER_SECOND);
+
+        /** All are required; durations positive, the rate 0 or more. */
+        public TimeLimits {
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || headerTimeout.isNegative()
+                    || headerTimeout.isZero() || minRequestBytesPerSecond < 0) {
+                throw new IllegalArgumentException("time limits must be positive: " + idleTimeout + ", "
+                        + headerTimeout + ", " + minRequestBytesPerSecond + " bytes/s");
+            }
+        }
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param status what {@code GET /v1/status} reports
+     * @param timeLimits how slow a client may be
+     */
+    public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
+                        int requestsPerMinute, int maxConcurrent, Supplier<Map<String, Object>> status,
+                        TimeLimits timeLimits) {
         Objects.requireNonNull(ingestor, "ingestor");
         Objects.requireNonNull(tokens, "tokens");
         if (tokens.isEmpty()) {
@@ -77,11 +126,25 @@ public final class IngestServer implements AutoCloseable {
             config.http.maxRequestSize = maxRequestBytes;
             config.jetty.modifyHttpConfiguration(http -> {
                 // A client that trickles its body (slowloris) would hold a thread and an ingest slot: below
-                // 4 KiB/s it is cut off (a 16 MiB batch at that floor still has over an hour), and an idle
-                // connection closes after 30 s.
-                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-                http.setIdleTimeout(30_000);
+                // the floor (default 4 KiB/s; a 16 MiB batch at that rate still has over an hour) it is cut off,
+                // and a connection that sends nothing for the idle timeout is closed.
+                http.setMinRequestDataRate(timeLimits.minRequestBytesPerSecond());
+                http.setIdleTimeout(timeLimits.idleTimeout().toMillis());
             });
+            // Before a request starts (its headers coming in) the connector's own idle timeout applies, not the
+            // one above, and nothing bounds how long the headers take: both are set on the connector, which
+            // Javalin adds after this hook, so when the server starts.
+            config.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector connector : server.getConnectors()) {
+                        if (connector instanceof AbstractConnector network) {
+                            network.setIdleTimeout(timeLimits.idleTimeout().toMillis());
+                            network.addBean(new HeaderDeadline(network.getScheduler(), timeLimits.headerTimeout()));
+                        }
+                    }
+                }
+            }));
             config.startup.showJavalinBanner = false;
             config.registerPlugin(new RateLimitPlugin(limits ->
                     limits.setKeyFunction(IngestServer::tokenName)));
