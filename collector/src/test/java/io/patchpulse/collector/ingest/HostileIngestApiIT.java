@@ -223,6 +223,24 @@ class HostileIngestApiIT {
     }
 
     @Test
+    void shouldRefuseOversizedHeadersWithoutHoldingThem() throws Exception {
+        // Given 1 MiB of headers (Jetty keeps at most 8 KiB of them)
+        try (Socket socket = RawHttp.open(api.server.port())) {
+            String answer;
+            try {
+                RawHttp.headers(socket, "/v1/events", "application/x-ndjson", "X-Pad: " + "a".repeat(1 << 20));
+            } catch (IOException closed) {
+                // the server may answer and close before it has all of them
+            }
+            answer = RawHttp.readAnswer(socket);
+
+            assertThat(answer).startsWith("HTTP/1.1 431");
+            REPORT.put("class.oversized-headers", HostileReport.outcome("HTTP POST /v1/events",
+                    "1 MiB of request headers", "431 once 8 KiB are read", "status", 431, "stored", 0));
+        }
+    }
+
+    @Test
     void shouldStoreNothingOfABodyCutShort() throws Exception {
         // Given a body that announces 3 complete lines' worth and ends after the first line and a half
         String body = event("t1", Instant.now()) + "\n" + event("t2", Instant.now()) + "\n"

@@ -119,6 +119,30 @@ class HostileSlowClientIT {
     }
 
     @Test
+    void shouldAcceptASmallBodyWhoseSecondHalfComesAfterAPause() throws Exception {
+        // A 2-line body, the second line 600 ms later (a network hiccup, or the server stalled by GC or a busy CPU):
+        // far below 4 KiB/s on average, yet whole; Jetty's own rate check refused this with 408
+        byte[] first = (HostileIngestApiIT.event("pause1", Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] second = (HostileIngestApiIT.event("pause2", Instant.now()) + "\n").getBytes(StandardCharsets.UTF_8);
+        try (Socket socket = RawHttp.open(api.server.port())) {
+            RawHttp.headers(socket, "/v1/events", "application/x-ndjson",
+                    "Content-Length: " + (first.length + second.length));
+            socket.getOutputStream().write(first);
+            socket.getOutputStream().flush();
+            Thread.sleep(600); // the pause is the input here, not a wait for the server
+            socket.getOutputStream().write(second);
+            socket.getOutputStream().flush();
+
+            String answer = RawHttp.readAnswer(socket);
+
+            assertThat(answer).startsWith("HTTP/1.1 202");
+            assertThat(api.spool.size()).isEqualTo(2);
+            report("small-body-paused", "2 lines (" + (first.length + second.length) + " bytes), the second after "
+                    + "600 ms", answer);
+        }
+    }
+
+    @Test
     void shouldKeepServingOthersWhileSlowClientsHoldEveryIngestSlot() throws Exception {
         // Given more trickling uploads than the server parses at once (2)
         List<Socket> slow = new ArrayList<>();
