@@ -74,7 +74,7 @@ public final class CollectorService implements AutoCloseable {
             drainer.start();
             this.server = new IngestServer(ingestor, settings.tokens(), settings.tls(), settings.httpHost(), settings.httpPort(),
                     settings.maxRequestBytes(), settings.rateLimitPerMinute(), settings.maxConcurrentRequests(),
-                    this::status);
+                    this::status, settings.httpTimeLimits());
             for (KafkaInput.Source source : settings.kafkaInputs()) {
                 kafkaInputs.add(new KafkaInput(source, ingestor, settings.consumerProperties()).start());
             }

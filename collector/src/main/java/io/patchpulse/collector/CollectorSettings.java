@@ -1,5 +1,6 @@
 package io.patchpulse.collector;
 
+import io.patchpulse.collector.ingest.IngestServer;
 import io.patchpulse.collector.ingest.KafkaInput;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.security.Tls;
@@ -36,6 +37,17 @@ public final class CollectorSettings extends AbstractConfig {
     public static final String MAX_REQUEST_BYTES_CONFIG = "collector.http.max.request.bytes";
     private static final String MAX_REQUEST_BYTES_DOC = "Largest request body accepted (larger: 413). "
             + "Default 16777216 (16 MiB).";
+    public static final String IDLE_TIMEOUT_CONFIG = "collector.http.idle.timeout.ms";
+    private static final String IDLE_TIMEOUT_DOC = "A connection of the ingest API that sends nothing for this long is "
+            + "closed: headers or a body trickled a byte at a time, a body never finished. Default 30000 (30 s).";
+    public static final String HEADER_TIMEOUT_CONFIG = "collector.http.header.timeout.ms";
+    private static final String HEADER_TIMEOUT_DOC = "A connection of the ingest API that does not complete a "
+            + "request's headers within one to two of this (headers trickled a byte at a time, slowloris) is closed. "
+            + "Default 20000 (20 s).";
+    public static final String MIN_REQUEST_RATE_CONFIG = "collector.http.min.request.bytes.per.second";
+    private static final String MIN_REQUEST_RATE_DOC = "A request body that arrives slower than this on average is "
+            + "refused (408), so a client cannot hold an ingest slot by trickling; 0 turns the check off. "
+            + "Default 4096 (a 16 MiB batch at that rate still has over an hour).";
     public static final String TOKENS_CONFIG = "collector.tokens";
     private static final String TOKENS_DOC = "Who may call the ingest API and the collector's /metrics: "
             + "comma-separated name:sha256hex[:scopes] entries, the SHA-256 of each bearer token in hex, scopes "
@@ -95,6 +107,12 @@ public final class CollectorSettings extends AbstractConfig {
                     HTTP_PORT_DOC)
             .define(MAX_REQUEST_BYTES_CONFIG, Type.LONG, 16L << 20, ConfigDef.Range.between(1024, 1L << 30),
                     Importance.MEDIUM, MAX_REQUEST_BYTES_DOC)
+            .define(IDLE_TIMEOUT_CONFIG, Type.LONG, IngestServer.DEFAULT_IDLE_TIMEOUT.toMillis(),
+                    ConfigDef.Range.between(100, 3_600_000), Importance.LOW, IDLE_TIMEOUT_DOC)
+            .define(HEADER_TIMEOUT_CONFIG, Type.LONG, IngestServer.DEFAULT_HEADER_TIMEOUT.toMillis(),
+                    ConfigDef.Range.between(100, 3_600_000), Importance.LOW, HEADER_TIMEOUT_DOC)
+            .define(MIN_REQUEST_RATE_CONFIG, Type.LONG, IngestServer.MIN_REQUEST_BYTES_PER_SECOND,
+                    ConfigDef.Range.atLeast(0), Importance.LOW, MIN_REQUEST_RATE_DOC)
             .define(TOKENS_CONFIG, Type.LIST, "", Importance.HIGH, TOKENS_DOC)
             .define(TOKENS_FILE_CONFIG, Type.STRING, "", Importance.HIGH, TOKENS_FILE_DOC)
             .define(TLS_KEYSTORE_CONFIG, Type.STRING, "", Importance.HIGH, TLS_KEYSTORE_DOC)
@@ -187,6 +205,12 @@ public final class CollectorSettings extends AbstractConfig {
 
     public long maxRequestBytes() {
         return getLong(MAX_REQUEST_BYTES_CONFIG);
+    }
+
+    /** How slow an ingest client may be: idle timeout, header timeout, slowest body. */
+    public IngestServer.TimeLimits httpTimeLimits() {
+        return new IngestServer.TimeLimits(java.time.Duration.ofMillis(getLong(IDLE_TIMEOUT_CONFIG)),
+                java.time.Duration.ofMillis(getLong(HEADER_TIMEOUT_CONFIG)), getLong(MIN_REQUEST_RATE_CONFIG));
     }
 
     public int maxConcurrentRequests() {

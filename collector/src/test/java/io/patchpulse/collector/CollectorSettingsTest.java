@@ -3,11 +3,13 @@ package io.patchpulse.collector;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.patchpulse.collector.ingest.IngestServer;
 import io.patchpulse.collector.ingest.KafkaInput;
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.security.Principal;
 import io.patchpulse.security.Tokens;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
@@ -42,6 +44,22 @@ class CollectorSettingsTest {
         assertThat(settings.producerProperties()).containsEntry("security.protocol", "SSL");
         assertThat(settings.consumerProperties()).containsEntry("security.protocol", "SASL_SSL")
                 .containsEntry("group.id", "patchpulse-collector-inputs");
+    }
+
+    @Test
+    void shouldBoundSlowClientsByDefaultAndLetTheLimitsBeSet() {
+        CollectorSettings defaults = new CollectorSettings(Map.of("bootstrap.servers", "k:9092"));
+        CollectorSettings set = new CollectorSettings(Map.of("bootstrap.servers", "k:9092",
+                CollectorSettings.IDLE_TIMEOUT_CONFIG, "5000", CollectorSettings.HEADER_TIMEOUT_CONFIG, "3000",
+                CollectorSettings.MIN_REQUEST_RATE_CONFIG, "0"));
+
+        assertThat(defaults.httpTimeLimits()).isEqualTo(new IngestServer.TimeLimits(Duration.ofSeconds(30),
+                Duration.ofSeconds(20), 4096));
+        assertThat(set.httpTimeLimits()).isEqualTo(new IngestServer.TimeLimits(Duration.ofSeconds(5),
+                Duration.ofSeconds(3), 0));
+        assertThatThrownBy(() -> new CollectorSettings(Map.of("bootstrap.servers", "k:9092",
+                CollectorSettings.HEADER_TIMEOUT_CONFIG, "0"))).isInstanceOf(ConfigException.class)
+                .hasMessageContaining(CollectorSettings.HEADER_TIMEOUT_CONFIG);
     }
 
     @Test

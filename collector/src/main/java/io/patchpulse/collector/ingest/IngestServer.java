@@ -16,6 +16,7 @@ import io.patchpulse.security.Principal;
 import io.patchpulse.security.Tls;
 import io.patchpulse.security.Tokens;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,9 @@ import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.component.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +54,14 @@ public final class IngestServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(IngestServer.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Slowest upload accepted. */
-    static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
+    /** Slowest upload accepted by default (collector.http.min.request.bytes.per.second). */
+    public static final long MIN_REQUEST_BYTES_PER_SECOND = 4 * 1024;
+    /** How long a silent connection is kept by default (collector.http.idle.timeout.ms). */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /** A body may arrive at any pace for this long before its average rate is held to the floor. */
+    static final Duration BODY_RATE_GRACE = Duration.ofSeconds(10);
+    /** How long a client may take over a request's headers by default (collector.http.header.timeout.ms). */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(20);
     /** Set once a handler wrote a problem document, so the generic 404/405 handlers keep it. */
     private static final String PROBLEM_WRITTEN = HttpAccess.PROBLEM_WRITTEN;
 
@@ -73,7 +83,8 @@ public final class IngestServer implements AutoCloseable {
     }
 
     /**
-     * Starts the server.
+     * Starts the server with the default time limits ({@link #DEFAULT_IDLE_TIMEOUT},
+     * {@link #MIN_REQUEST_BYTES_PER_SECOND}).
      *
      * @param tokens who may call it (POSTs: scope write; the status: read)
      * @param tls the keystore to serve HTTPS with, or empty for plain HTTP
@@ -82,6 +93,49 @@ public final class IngestServer implements AutoCloseable {
     public IngestServer(Ingestor ingestor, Tokens tokens, Optional<Tls> tls, String host, int port,
                         long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
                         Supplier<Map<String, Object>> status) {
+        this(ingestor, tokens, tls, host, port, maxRequestBytes, requestsPerMinute, maxConcurrent, status,
+                TimeLimits.DEFAULTS);
+    }
+
+    /**
+     * How long a client may take (collector.http.idle.timeout.ms, collector.http.header.timeout.ms,
+     * collector.http.min.request.bytes.per.second).
+     *
+     * @param idleTimeout              a connection that sends nothing for this long is closed (a body never
+     *                                 finished); a body cut off this way is answered 408
+     * @param headerTimeout            a connection that does not complete a request's headers within one to two of
+     *                                 these is closed (headers trickled a byte at a time)
+     * @param minRequestBytesPerSecond a body that arrives slower than this on average (after a 10 s grace, so a
+     *                                 stalled server does not refuse a body that arrived whole) is refused with
+     *                                 408; 0 turns the check off
+     */
+    public record TimeLimits(Duration idleTimeout, Duration headerTimeout, long minRequestBytesPerSecond) {
+
+        /** 30 s idle, 20 s for headers, 4 KiB/s. */
+        public static final TimeLimits DEFAULTS = new TimeLimits(DEFAULT_IDLE_TIMEOUT, DEFAULT_HEADER_TIMEOUT,
+                MIN_REQUEST_BYTES_PER_SECOND);
+
+        /** All are required; durations positive, the rate 0 or more. */
+        public TimeLimits {
+            if (idleTimeout.isNegative() || idleTimeout.isZero() || headerTimeout.isNegative()
+                    || headerTimeout.isZero() || minRequestBytesPerSecond < 0) {
+                throw new IllegalArgumentException("time limits must be positive: " + idleTimeout + ", "
+                        + headerTimeout + ", " + minRequestBytesPerSecond + " bytes/s");
+            }
+        }
+    }
+
+    /**
+     * Starts the server.
+     *
+     * @param tokens who may call it (POSTs: scope write; the status: read)
+     * @param tls the keystore to serve HTTPS with, or empty for plain HTTP
+     * @param status what {@code GET /v1/status} reports
+     * @param timeLimits how slow a client may be
+     */
+    public IngestServer(Ingestor ingestor, Tokens tokens, Optional<Tls> tls, String host, int port,
+                        long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
+                        Supplier<Map<String, Object>> status, TimeLimits timeLimits) {
         Objects.requireNonNull(ingestor, "ingestor");
         Objects.requireNonNull(tokens, "tokens");
         Semaphore inFlight = new Semaphore(maxConcurrent);
@@ -93,11 +147,27 @@ public final class IngestServer implements AutoCloseable {
             config.http.maxRequestSize = maxRequestBytes;
             config.jetty.modifyHttpConfiguration(http -> {
                 // A client that trickles its body (slowloris) would hold a thread and an ingest slot: below
-                // 4 KiB/s it is cut off (a 16 MiB batch at that floor still has over an hour), and an idle
-                // connection closes after 30 s.
-                http.setMinRequestDataRate(MIN_REQUEST_BYTES_PER_SECOND);
-                http.setIdleTimeout(30_000);
+                // the floor (default 4 KiB/s; a 16 MiB batch at that rate still has over an hour) it is cut off,
+                // and a connection that sends nothing for the idle timeout is closed.
+                // Jetty's own floor (setMinRequestDataRate) is not used: it measures from the first body byte to
+                // whenever the handler reads, so a stall of the server (GC, a busy CPU) refuses a small body that
+                // arrived whole with 408 (jetty/jetty.project#4641); readBody applies the floor after a grace.
+                http.setIdleTimeout(timeLimits.idleTimeout().toMillis());
             });
+            // Before a request starts (its headers coming in) the connector's own idle timeout applies, not the
+            // one above, and nothing bounds how long the headers take: both are set on the connector, which
+            // Javalin adds after this hook, so when the server starts.
+            config.jetty.modifyServer(server -> server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector connector : server.getConnectors()) {
+                        if (connector instanceof AbstractConnector network) {
+                            network.setIdleTimeout(timeLimits.idleTimeout().toMillis());
+                            network.addBean(new HeaderDeadline(network.getScheduler(), timeLimits.headerTimeout()));
+                        }
+                    }
+                }
+            }));
             config.startup.showJavalinBanner = false;
             config.registerPlugin(new RateLimitPlugin(limits ->
                     limits.setKeyFunction(IngestServer::tokenName)));
@@ -105,10 +175,11 @@ public final class IngestServer implements AutoCloseable {
             HttpAccess.bearer(tokens).install(config, "ingest API (collector.tokens)");
             config.routes.before("/v1/*", ctx -> limit(ctx, requestsPerMinute, maxRequestBytes));
             config.routes.get("/v1/status", ctx -> ctx.json(status.get()));
-            config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS, inFlight));
+            BodyLimits body = new BodyLimits(maxRequestBytes, timeLimits.minRequestBytesPerSecond());
+            config.routes.post("/v1/events", ctx -> ingest(ctx, ingestor, InputFormat.EVENTS, inFlight, body));
             config.routes.post("/v1/device-reports", ctx -> ingest(ctx, ingestor, InputFormat.DEVICE_REPORT,
-                    inFlight));
-            config.routes.post("/v1/ingest/{format}", ctx -> ingest(ctx, ingestor, format(ctx), inFlight));
+                    inFlight, body));
+            config.routes.post("/v1/ingest/{format}", ctx -> ingest(ctx, ingestor, format(ctx), inFlight, body));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 if (e.getStatus() == HttpStatus.TOO_MANY_REQUESTS.getCode()) {
                     ctx.header("Retry-After", "60");
@@ -184,7 +255,49 @@ public final class IngestServer implements AutoCloseable {
         }
     }
 
-    private static void ingest(Context ctx, Ingestor ingestor, InputFormat format, Semaphore inFlight)
+    /** Largest body and slowest rate a body may arrive at. */
+    private record BodyLimits(long maxBytes, long minBytesPerSecond) {
+    }
+
+    /**
+     * The request body, read in blocks: over {@code maxBytes} (a chunked body announces no length) it is refused
+     * with 413 at the limit, not read to its end; arriving slower than {@code minBytesPerSecond} on average once
+     * {@link #BODY_RATE_GRACE} has passed, with 408; stopping for the idle timeout, with 408 too.
+     */
+    static byte[] readBody(Context ctx, BodyLimits limits) throws IOException {
+        long announced = ctx.contentLength();
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream(
+                (int) Math.max(0, Math.min(announced, Math.min(limits.maxBytes(), 1 << 20))));
+        byte[] buffer = new byte[64 * 1024];
+        long start = System.nanoTime();
+        try (java.io.InputStream in = ctx.req().getInputStream()) {
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                body.write(buffer, 0, read);
+                if (body.size() > limits.maxBytes()) {
+                    throw new HttpResponseException(413, "the body has more than " + limits.maxBytes()
+                            + " bytes, the most accepted: send smaller NDJSON batches");
+                }
+                long elapsedMs = (System.nanoTime() - start) / 1_000_000;
+                if (limits.minBytesPerSecond() > 0 && elapsedMs > BODY_RATE_GRACE.toMillis()
+                        + body.size() * 1000 / limits.minBytesPerSecond()) {
+                    throw new HttpResponseException(408, "the body arrives slower than "
+                            + limits.minBytesPerSecond() + " bytes/s (" + body.size() + " bytes in " + elapsedMs
+                            + " ms); nothing was stored");
+                }
+            }
+        } catch (HttpResponseException e) {
+            throw e;
+        } catch (IOException e) {
+            // The client stopped sending (idle timeout) or went away mid-body.
+            throw new HttpResponseException(408, "the body did not arrive whole (" + body.size() + " bytes read: "
+                    + e.getClass().getSimpleName() + "); nothing was stored");
+        }
+        return body.toByteArray();
+    }
+
+    private static void ingest(Context ctx, Ingestor ingestor, InputFormat format, Semaphore inFlight,
+                               BodyLimits limits)
             throws IOException, InterruptedException {
         checkContentType(ctx, format);
         // Bodies are held in memory while parsed: bound how many at once, so a burst costs latency, not the heap.
@@ -194,7 +307,7 @@ public final class IngestServer implements AutoCloseable {
             return;
         }
         try {
-            byte[] body = ctx.bodyAsBytes();
+            byte[] body = readBody(ctx, limits);
             if (body.length == 0) {
                 throw new HttpResponseException(400, "the body is empty");
             }

@@ -6,6 +6,7 @@ import io.patchpulse.collector.identity.DeviceIds;
 import io.patchpulse.schemas.avro.DeviceInventory;
 import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.serde.CanonicalJson;
+import io.patchpulse.schemas.validate.EventValidator;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -17,7 +18,8 @@ import java.io.InputStream;
  *
  * <p>Canonical records normally carry pseudonymous ids already (a replay of a recorded run). Any other id is a raw
  * name to this collector: while ids are keyed hashes ({@code collector.device.ids=hmac}) it is hashed like every other
- * format's, so a sender cannot slip host names past the edge through this format.
+ * format's, so a sender cannot slip host names past the edge through this format. Error codes are brought to the
+ * canonical spelling ({@link EventValidator#normalized}).
  */
 public final class EventsParser implements FormatParser {
 
@@ -64,7 +66,10 @@ public final class EventsParser implements FormatParser {
     private static CollectedRecord read(JsonNode value, String path) {
         try {
             if (value.has("eventId")) {
-                return new CollectedRecord.Event(CanonicalJson.fromTree(value, InstallEvent.getClassSchema()));
+                // An error code in another spelling becomes canonical, one in none moves to rawErrorCode
+                // (DOMAIN.md rule 2): the pipeline groups by errorCode and trusts it to be canonical.
+                return new CollectedRecord.Event(EventValidator.normalized(
+                        CanonicalJson.fromTree(value, InstallEvent.getClassSchema())));
             }
             if (value.has("observedAt")) {
                 DeviceInventory inventory = CanonicalJson.fromTree(value, DeviceInventory.getClassSchema());

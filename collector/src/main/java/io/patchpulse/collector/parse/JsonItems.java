@@ -95,10 +95,12 @@ public final class JsonItems {
                             }
                             itemLine = line(lineStarts, start, parser.currentTokenLocation());
                             deliver(itemLine, parser.readValueAsTree(), result, handler);
+                            itemLine = nextLine(chars, lineStarts, start, parser);
                         }
                     } else {
                         deliver(itemLine, parser.readValueAsTree(), result, handler);
                     }
+                    itemLine = nextLine(chars, lineStarts, start, parser);
                 }
                 return;
             } catch (JsonProcessingException e) {
@@ -114,6 +116,23 @@ public final class JsonItems {
                 throw new IllegalStateException("reading JSON from memory cannot fail with I/O", e);
             }
         }
+    }
+
+    /**
+     * The line of the next thing after the parser's position (blanks and commas skipped): where the next item
+     * starts, so that an item whose very first character is wrong is reported on its own line, not on the line of
+     * the item before it (whose text its dead letter would then carry).
+     */
+    private static long nextLine(char[] chars, int[] lineStarts, int start, JsonParser parser) {
+        long offset = parser.currentLocation().getCharOffset();
+        if (offset < 0) {
+            return lineOf(lineStarts, start) + 1;
+        }
+        int p = (int) Math.min(chars.length, start + offset);
+        while (p < chars.length && (Character.isWhitespace(chars[p]) || chars[p] == ',')) {
+            p++;
+        }
+        return lineOf(lineStarts, Math.min(p, Math.max(0, chars.length - 1))) + 1;
     }
 
     private static void deliver(long line, JsonNode node, ParseResult.Builder result, Handler handler) {

@@ -1,6 +1,7 @@
 package io.patchpulse.collector.parse;
 
 import io.patchpulse.collector.CollectedRecord;
+import io.patchpulse.schemas.avro.DeviceInventory;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -108,6 +109,13 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
                     if (violation.isPresent()) {
                         return reject(line, violation.get().field(), violation.get().detail());
                     }
+                    DeviceInventory embedded = event.event().getInventory();
+                    if (embedded != null && !plausible(embedded.getObservedAt())) {
+                        // The snapshot's time decides which inventory is a device's latest: one from 1915 or
+                        // 2026 would be the oldest or the newest for ever.
+                        return reject(line, "inventory.observedAt", implausible("inventory.observedAt",
+                                embedded.getObservedAt()));
+                    }
                 } else {
                     String deviceId = record.deviceId();
                     if (deviceId == null || deviceId.isBlank() || deviceId.length() > EventValidator.MAX_ID_LENGTH) {
@@ -120,10 +128,8 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
                         return reject(line, violation.get().field(), violation.get().detail());
                     }
                     Instant observed = record.timestamp();
-                    if (observed.isBefore(EventValidator.EARLIEST) || observed.isAfter(now.plus(EventValidator.CLOCK_SKEW))) {
-                        return reject(line, "observedAt", "observedAt " + observed + " is before "
-                                + EventValidator.EARLIEST + " or more than " + EventValidator.CLOCK_SKEW.toHours()
-                                + " h in the future: a device clock error");
+                    if (!plausible(observed)) {
+                        return reject(line, "observedAt", implausible("observedAt", observed));
                     }
                 }
             }
@@ -133,6 +139,16 @@ public record ParseResult(List<Line> records, List<Problem> problems, long accep
             accepted++;
             mark(line);
             return this;
+        }
+
+        /** True when a device's clock could have said {@code time}: from 2000 on, at most a day ahead of now. */
+        private boolean plausible(Instant time) {
+            return !time.isBefore(EventValidator.EARLIEST) && !time.isAfter(now.plus(EventValidator.CLOCK_SKEW));
+        }
+
+        private String implausible(String field, Instant time) {
+            return field + " " + time + " is before " + EventValidator.EARLIEST + " or more than "
+                    + EventValidator.CLOCK_SKEW.toHours() + " h in the future: a device clock error";
         }
 
         /** The item at {@code line} was read; it yields {@code produced}. */

@@ -40,12 +40,23 @@ final class IngestApiFixture implements AutoCloseable {
     }
 
     IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute, Optional<Tls> tls) throws IOException {
+        this(dir, maxRequestBytes, requestsPerMinute, 4, IngestServer.TimeLimits.DEFAULTS, tls);
+    }
+
+    /** With the server's time limits and its number of requests parsed at once. */
+    IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
+                     IngestServer.TimeLimits limits) throws IOException {
+        this(dir, maxRequestBytes, requestsPerMinute, maxConcurrent, limits, Optional.empty());
+    }
+
+    private IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
+                             IngestServer.TimeLimits limits, Optional<Tls> tls) throws IOException {
         this.spool = Spool.open(dir.resolve("spool"));
         this.ingestor = new Ingestor(spool, topics, DeviceIds.hmac(new byte[32]), 1_000_000, 8 * 1024,
                 Clock.systemUTC());
         this.server = new IngestServer(ingestor, Tokens.parse(List.of(Tokens.entry("test", TOKEN),
                 Tokens.entry("reader", READ_TOKEN, Set.of(Scope.READ)))), tls, "127.0.0.1", 0,
-                maxRequestBytes, requestsPerMinute, 4, () -> Map.of("spooled", spool.size()));
+                maxRequestBytes, requestsPerMinute, maxConcurrent, () -> Map.of("spooled", spool.size()), limits);
     }
 
     HttpResponse<String> post(String path, String contentType, byte[] body, String token)

@@ -81,6 +81,10 @@ public final class ParseCommand implements Callable<Integer> {
                 result = Parsers.of(inputFormat).parse(in, new ParseContext(ids, Instant.now(), name));
             } catch (NoSuchFileException e) {
                 throw new UncheckedIOException("no such file: " + file, e);
+            } catch (IOException e) {
+                // A directory, a file that cannot be read: the user's to fix, said in one line.
+                throw new UncheckedIOException("cannot read " + name + ": " + (Files.isDirectory(file)
+                        ? "it is a directory" : e.getMessage()), e);
             }
             for (ParseResult.Line line : result.records()) {
                 out.println(line(name, line));

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvFactory;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
+import io.patchpulse.collector.parse.LineIndex;
 import io.patchpulse.collector.parse.ParseResult;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -46,6 +47,7 @@ final class WufbCsv {
     static void read(String text, ParseResult.Builder result, Consumer<WufbRow> rows) {
         char[] chars = text.toCharArray();
         int[] lineStarts = lineStarts(chars);
+        LineIndex lines = new LineIndex(text);
         CsvSchema schema = CsvSchema.emptySchema().withColumnSeparator(separator(text));
         State state = new State();
         int startLine = 0; // 0-based index of the line the current parser starts on
@@ -66,13 +68,18 @@ final class WufbCsv {
                             return;
                         }
                     } else if (token.isScalarValue()) {
+                        if (values.isEmpty()) {
+                            // Jackson's line numbers also break at a lone CR; the first value's offset does not.
+                            rowLine = lines.lineOf(parser.currentTokenLocation(), lineStarts[startLine], rowLine);
+                        }
                         values.add(parser.getText());
                     }
                 }
                 return;
             } catch (JsonProcessingException e) {
                 JsonLocation where = e.getLocation();
-                long errorLine = where == null || where.getLineNr() < 1 ? rowLine : startLine + where.getLineNr();
+                long errorLine = where == null || where.getLineNr() < 1 ? rowLine
+                        : lines.lineOf(where, lineStarts[startLine], startLine + where.getLineNr());
                 result.reject(rowLine, null, "not valid CSV: " + e.getOriginalMessage()
                         + (errorLine != rowLine ? " (at line " + errorLine + ")" : ""));
                 // Resume right after the bad row's first line, not after the error: an unclosed quote makes the

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.patchpulse.collector.parse.BadField;
 import io.patchpulse.collector.parse.JsonFields;
 import io.patchpulse.collector.parse.JsonItems;
+import io.patchpulse.collector.parse.LineIndex;
 import io.patchpulse.collector.parse.ParseResult;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -74,11 +75,12 @@ final class WufbJson {
     }
 
     private static void readResponses(String text, ParseResult.Builder result, Consumer<WufbRow> rows) {
+        LineIndex lines = new LineIndex(text);
         long line = 1;
         try (JsonParser parser = JsonItems.MAPPER.getFactory().createParser(text)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
-                line = parser.currentTokenLocation().getLineNr();
+                line = lines.lineOf(parser.currentTokenLocation(), 0, 1);
                 if (token != JsonToken.START_OBJECT) {
                     String got = token == JsonToken.START_ARRAY ? "an array" : "'" + JsonFields.abbreviate(parser.getText()) + "'";
                     parser.skipChildren();
@@ -90,10 +92,10 @@ final class WufbJson {
                 while (parser.nextToken() == JsonToken.FIELD_NAME) {
                     String name = parser.currentName();
                     JsonToken value = parser.nextToken();
-                    line = parser.currentTokenLocation().getLineNr();
+                    line = lines.lineOf(parser.currentTokenLocation(), 0, 1);
                     if (name.equalsIgnoreCase("tables") && value == JsonToken.START_ARRAY) {
                         tables = true;
-                        readTables(parser, result, rows);
+                        readTables(parser, lines, result, rows);
                     } else {
                         parser.skipChildren();
                     }
@@ -104,7 +106,7 @@ final class WufbJson {
             }
         } catch (JsonProcessingException e) {
             JsonLocation where = e.getLocation();
-            long errorLine = where == null || where.getLineNr() < 1 ? line : where.getLineNr();
+            long errorLine = where == null || where.getLineNr() < 1 ? line : lines.lineOf(where, 0, where.getLineNr());
             result.reject(Math.max(errorLine, 1), null, "not valid JSON: " + e.getOriginalMessage()
                     + "; the rest of the query response is not read");
         } catch (IOException e) {
@@ -117,23 +119,24 @@ final class WufbJson {
     }
 
     /** Reads the elements of a {@code tables} array; the parser stands on its START_ARRAY. */
-    private static void readTables(JsonParser parser, ParseResult.Builder result, Consumer<WufbRow> rows)
+    private static void readTables(JsonParser parser, LineIndex lines, ParseResult.Builder result,
+                                   Consumer<WufbRow> rows)
             throws IOException {
         JsonToken token;
         while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
             endOfInput(parser, token);
-            long tableLine = parser.currentTokenLocation().getLineNr();
+            long tableLine = lines.lineOf(parser.currentTokenLocation(), 0, 1);
             if (token != JsonToken.START_OBJECT) {
                 parser.skipChildren();
                 result.reject(tableLine, "tables", "expected a table object with columns and rows");
                 continue;
             }
-            readTable(parser, tableLine, result, rows);
+            readTable(parser, lines, tableLine, result, rows);
         }
     }
 
     /** Reads one table object; rows that come before the columns wait for them. */
-    private static void readTable(JsonParser parser, long tableLine, ParseResult.Builder result,
+    private static void readTable(JsonParser parser, LineIndex lines, long tableLine, ParseResult.Builder result,
                                   Consumer<WufbRow> rows) throws IOException {
         List<WufbRow.Column> columns = null;
         boolean columnsBad = false;
@@ -141,7 +144,7 @@ final class WufbJson {
         while (parser.nextToken() == JsonToken.FIELD_NAME) {
             String name = parser.currentName();
             JsonToken value = parser.nextToken();
-            long line = parser.currentTokenLocation().getLineNr();
+            long line = lines.lineOf(parser.currentTokenLocation(), 0, 1);
             if (name.equalsIgnoreCase("columns")) {
                 JsonNode spec = parser.readValueAsTree();
                 try {
@@ -154,7 +157,7 @@ final class WufbJson {
                 JsonToken rowToken;
                 while ((rowToken = parser.nextToken()) != JsonToken.END_ARRAY) {
                     endOfInput(parser, rowToken);
-                    long rowLine = parser.currentTokenLocation().getLineNr();
+                    long rowLine = lines.lineOf(parser.currentTokenLocation(), 0, 1);
                     JsonNode row = parser.readValueAsTree();
                     if (columnsBad) {
                         continue;

@@ -1,0 +1,115 @@
+package io.patchpulse.deploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.patchpulse.collector.parse.InputFormat;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@code patchpulse parse} on hostile files: garbage in every format, a directory, a missing file. Each ends with a
+ * message that names the file (and line), a non-zero exit status, and no stack trace. Figures go to
+ * {@code target/hostile-report/cli-parse.json}.
+ */
+class HostileParseCommandTest {
+
+    private static final Map<String, Object> REPORT = new LinkedHashMap<>();
+
+    @TempDir
+    Path dir;
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return PatchPulseCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err)).execute(args);
+    }
+
+    /** Adds an entry to {@code target/hostile-report/cli-parse.json} (the collector's hostile tests write beside it). */
+    private static synchronized void report(String key, Map<String, Object> outcome) {
+        REPORT.put(key, outcome);
+        try {
+            Path directory = Files.createDirectories(Path.of("target", "hostile-report"));
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValue(directory.resolve("cli-parse.json").toFile(), REPORT);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Object> outcome(String entryPoint, String input, String result, Object... counts) {
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        outcome.put("entryPoint", entryPoint);
+        outcome.put("input", input);
+        outcome.put("result", result);
+        for (int i = 0; i + 1 < counts.length; i += 2) {
+            outcome.put(String.valueOf(counts[i]), counts[i + 1]);
+        }
+        return outcome;
+    }
+
+    private void assertNoStackTrace() {
+        assertThat(err.toString()).doesNotContain("\tat ").doesNotContain("Exception");
+    }
+
+    @ParameterizedTest
+    @EnumSource(InputFormat.class)
+    void shouldNameTheLinesOfAGarbageFileAndExitNonZero(InputFormat format) throws Exception {
+        // Given 4 KiB of random bytes, NULs and invalid UTF-8 included, in 8 lines
+        byte[] garbage = new byte[4096];
+        new Random(format.ordinal()).nextBytes(garbage);
+        for (int i = 0; i < garbage.length; i++) {
+            garbage[i] = garbage[i] == '\n' ? 0 : garbage[i];
+        }
+        for (int i = 511; i < garbage.length; i += 512) {
+            garbage[i] = '\n';
+        }
+        Path file = Files.write(dir.resolve("garbage." + format.id()), garbage);
+
+        int status = run("parse", "--format", format.id(), file.toString());
+
+        assertThat(status).isEqualTo(ParseCommand.SOME_REJECTED);
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).containsPattern(java.util.regex.Pattern.quote(file.toString()) + ":[1-8]: ");
+        assertNoStackTrace();
+        report("garbage." + format.id(), outcome("CLI parse --format " + format.id(),
+                "4 KiB of random bytes in 8 lines", "exit " + status + ", problems as FILE:LINE: what, no stack trace",
+                "exit", status, "records", out.toString().lines().count(),
+                "problemLines", err.toString().lines().filter(l -> l.startsWith(file.toString())).count()));
+    }
+
+    @Test
+    void shouldSayInOneLineThatADirectoryIsNoFile() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("reports"));
+
+        int status = run("parse", "--format", "osquery", folder.toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("cannot read " + folder + ": it is a directory");
+        assertNoStackTrace();
+        report("directory", outcome("CLI parse", "a directory as FILE",
+                "exit 2: cannot read DIR: it is a directory", "exit", status));
+    }
+
+    @Test
+    void shouldSayInOneLineThatAFileIsMissing() {
+        int status = run("parse", "--format", "wufb", dir.resolve("nope.csv").toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains("no such file: " + dir.resolve("nope.csv"));
+        assertNoStackTrace();
+        report("missing", outcome("CLI parse", "a file that does not exist",
+                "exit 2: no such file: FILE", "exit", status));
+    }
+}
