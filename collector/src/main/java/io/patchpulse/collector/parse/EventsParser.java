@@ -46,7 +46,8 @@ public final class EventsParser implements FormatParser {
     /** The record with its device id hashed, unless ids are raw or it already is a pseudonym. */
     private static CollectedRecord pseudonymize(CollectedRecord record, DeviceIds deviceIds) {
         String id = record.deviceId();
-        if (!deviceIds.pseudonymous() || DeviceIds.isPseudonym(id)) {
+        if (!deviceIds.pseudonymous() || id == null || id.isBlank() || DeviceIds.isPseudonym(id)) {
+            // A missing id is left for the validator, which rejects it naming the field.
             return record;
         }
         String hashed = deviceIds.of(id);
