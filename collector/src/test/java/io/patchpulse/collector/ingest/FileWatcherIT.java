@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.publish.Spool;
+import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.topics.DlqHeaders;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -50,9 +51,16 @@ class FileWatcherIT {
     private List<String> eventIds() throws Exception {
         return api.spool.oldest(10_000, Long.MAX_VALUE).stream()
                 .filter(e -> e.record().topic().endsWith("install-events"))
-                .map(e -> new String(e.record().value(), StandardCharsets.ISO_8859_1))
-                .map(v -> v.replaceAll("(?s).*(e\\d+).*", "$1"))
+                .map(e -> decode(e.record().value()).getEventId())
                 .toList();
+    }
+
+    private static InstallEvent decode(byte[] value) {
+        try {
+            return InstallEvent.fromByteBuffer(java.nio.ByteBuffer.wrap(value));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
