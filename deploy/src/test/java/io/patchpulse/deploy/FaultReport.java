@@ -84,14 +84,7 @@ final class FaultReport {
                 }
             }
         }
-        Map<String, List<Long>> expected = new TreeMap<>();
-        recount.byKey().forEach((key, counts) -> {
-            List<Long> row = new ArrayList<>();
-            for (long value : counts.row()) {
-                row.add(value);
-            }
-            expected.put(key, row);
-        });
+        Map<String, List<Long>> expected = recount.rows();
         long accepted = 0;
         long counted = 0;
         long lost = 0;

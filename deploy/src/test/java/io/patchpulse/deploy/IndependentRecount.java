@@ -6,8 +6,10 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -100,6 +102,16 @@ final class IndependentRecount {
     /** Key {@code windowStartMillis|kb|size|free|bitlocker} to counts. */
     Map<String, Counts> byKey() {
         return byKey;
+    }
+
+    /**
+     * Each hour and cohort's row as the store should hold it (attempts, failures, devices attempted, failed,
+     * succeeded), keyed like {@link #byKey()}, in key order.
+     */
+    Map<String, List<Long>> rows() {
+        Map<String, List<Long>> rows = new TreeMap<>();
+        byKey.forEach((key, counts) -> rows.put(key, Arrays.stream(counts.row()).boxed().toList()));
+        return rows;
     }
 
     /** Key {@code windowStartMillis|kb|error|size|free|bitlocker} to distinct devices failed. */

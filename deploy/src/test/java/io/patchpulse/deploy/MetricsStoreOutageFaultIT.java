@@ -8,10 +8,8 @@ import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.spike.SpikeScenario;
 import io.patchpulse.collector.simulate.spike.SpikeSimulation;
-import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.embedded.FreePorts;
-import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
@@ -81,10 +79,7 @@ class MetricsStoreOutageFaultIT {
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         kafka.bootstrapServers()))) {
             String bootstrap = kafka.bootstrapServers();
-            TopicSetup.ensure(admin, topics, PARTITIONS, (short) 1);
-            try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of())) {
-                BundledCatalog.publish(publisher, topics, BundledCatalog.releases());
-            }
+            StandaloneTopics.createWithCatalog(admin, bootstrap, topics, PARTITIONS);
             SimpleMeterRegistry meters = new SimpleMeterRegistry();
             QuestDbHttp sql = new QuestDbHttp(questDb[0].httpUrl());
             try (StreamsApp streams = new StreamsApp(new StreamsSettings(streamsSettings(bootstrap)));

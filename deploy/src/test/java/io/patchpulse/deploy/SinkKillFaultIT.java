@@ -8,9 +8,7 @@ import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.publish.KafkaPublisher;
 import io.patchpulse.collector.simulate.spike.SpikeScenario;
 import io.patchpulse.collector.simulate.spike.SpikeSimulation;
-import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
-import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.sink.SinkConfig;
 import io.patchpulse.sink.SinkService;
@@ -78,10 +76,7 @@ class SinkKillFaultIT {
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         kafka.bootstrapServers()))) {
             String bootstrap = kafka.bootstrapServers();
-            TopicSetup.ensure(admin, topics, PARTITIONS, (short) 1);
-            try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of())) {
-                BundledCatalog.publish(publisher, topics, BundledCatalog.releases());
-            }
+            StandaloneTopics.createWithCatalog(admin, bootstrap, topics, PARTITIONS);
             Map<String, String> sinkSettings = sinkSettings(bootstrap, questDb, victoria.baseUrl(),
                     alertmanager.baseUrl());
             List<Long> writtenNotCommitted = new ArrayList<>();

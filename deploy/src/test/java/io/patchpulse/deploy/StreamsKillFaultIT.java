@@ -10,7 +10,6 @@ import io.patchpulse.collector.simulate.PresetRun;
 import io.patchpulse.collector.simulate.PresetSettings;
 import io.patchpulse.collector.simulate.Presets;
 import io.patchpulse.collector.simulate.ReleaseTruth;
-import io.patchpulse.deploy.catalog.BundledCatalog;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.avro.DeviceStatus;
@@ -84,10 +83,7 @@ class StreamsKillFaultIT {
                 Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                         kafka.bootstrapServers()))) {
             String bootstrap = kafka.bootstrapServers();
-            TopicSetup.ensure(admin, topics, PARTITIONS, (short) 1);
-            try (KafkaPublisher publisher = new KafkaPublisher(bootstrap, topics, Map.of())) {
-                BundledCatalog.publish(publisher, topics, BundledCatalog.releases());
-            }
+            StandaloneTopics.createWithCatalog(admin, bootstrap, topics, PARTITIONS);
 
             Process victim = startInstanceProcess(bootstrap, dir.resolve("state-victim"));
             if (Boolean.getBoolean("failover.victimFirst")) {
@@ -270,14 +266,7 @@ class StreamsKillFaultIT {
                     + decoded.cohort().kb() + "|" + error + "|" + decoded.cohort().sizeBucket() + "|"
                     + decoded.cohort().freeBucket() + "|" + decoded.cohort().bitlocker(), devices));
         });
-        Map<String, List<Long>> expected = new TreeMap<>();
-        recount.byKey().forEach((key, counts) -> {
-            List<Long> row = new ArrayList<>();
-            for (long value : counts.row()) {
-                row.add(value);
-            }
-            expected.put(key, row);
-        });
+        Map<String, List<Long>> expected = recount.rows();
         if (!actual.equals(expected)) {
             keepForDiagnosis(actual, expected);
         }
