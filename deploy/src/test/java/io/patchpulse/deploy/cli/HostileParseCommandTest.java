@@ -2,15 +2,12 @@ package io.patchpulse.deploy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
+import io.patchpulse.collector.parse.HostileReport;
 import io.patchpulse.collector.parse.InputFormat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +21,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class HostileParseCommandTest {
 
-    private static final Map<String, Object> REPORT = new LinkedHashMap<>();
+    private static final HostileReport REPORT = new HostileReport("cli-parse");
 
     @TempDir
     Path dir;
@@ -37,28 +34,6 @@ class HostileParseCommandTest {
     }
 
     /** Adds an entry to {@code target/hostile-report/cli-parse.json} (the collector's hostile tests write beside it). */
-    private static synchronized void report(String key, Map<String, Object> outcome) {
-        REPORT.put(key, outcome);
-        try {
-            Path directory = Files.createDirectories(Path.of("target", "hostile-report"));
-            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValue(directory.resolve("cli-parse.json").toFile(), REPORT);
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    private static Map<String, Object> outcome(String entryPoint, String input, String result, Object... counts) {
-        Map<String, Object> outcome = new LinkedHashMap<>();
-        outcome.put("entryPoint", entryPoint);
-        outcome.put("input", input);
-        outcome.put("result", result);
-        for (int i = 0; i + 1 < counts.length; i += 2) {
-            outcome.put(String.valueOf(counts[i]), counts[i + 1]);
-        }
-        return outcome;
-    }
-
     private void assertNoStackTrace() {
         assertThat(err.toString()).doesNotContain("\tat ").doesNotContain("Exception");
     }
@@ -83,7 +58,7 @@ class HostileParseCommandTest {
         assertThat(out.toString()).isEmpty();
         assertThat(err.toString()).containsPattern(java.util.regex.Pattern.quote(file.toString()) + ":[1-8]: ");
         assertNoStackTrace();
-        report("garbage." + format.id(), outcome("CLI parse --format " + format.id(),
+        REPORT.put("garbage." + format.id(), HostileReport.outcome("CLI parse --format " + format.id(),
                 "4 KiB of random bytes in 8 lines", "exit " + status + ", problems as FILE:LINE: what, no stack trace",
                 "exit", status, "records", out.toString().lines().count(),
                 "problemLines", err.toString().lines().filter(l -> l.startsWith(file.toString())).count()));
@@ -98,7 +73,7 @@ class HostileParseCommandTest {
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).contains("cannot read " + folder + ": it is a directory");
         assertNoStackTrace();
-        report("directory", outcome("CLI parse", "a directory as FILE",
+        REPORT.put("directory", HostileReport.outcome("CLI parse", "a directory as FILE",
                 "exit 2: cannot read DIR: it is a directory", "exit", status));
     }
 
@@ -109,7 +84,7 @@ class HostileParseCommandTest {
         assertThat(status).isEqualTo(2);
         assertThat(err.toString()).contains("no such file: " + dir.resolve("nope.csv"));
         assertNoStackTrace();
-        report("missing", outcome("CLI parse", "a file that does not exist",
+        REPORT.put("missing", HostileReport.outcome("CLI parse", "a file that does not exist",
                 "exit 2: no such file: FILE", "exit", status));
     }
 }
