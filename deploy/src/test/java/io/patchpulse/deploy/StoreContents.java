@@ -29,7 +29,8 @@ final class StoreContents {
 
     private static Map<String, List<Long>> trends(QuestDbHttp store) {
         Map<String, List<Long>> stored = new HashMap<>();
-        trendRows(store).forEach(row -> stored.put(row.getKey(), row.getValue()));
+        trendRows(store).forEach(row -> assertThat(stored.put(row.getKey(), row.getValue()))
+                .as("failure_trends holds %s once", row.getKey()).isNull());
         return stored;
     }
 
@@ -54,9 +55,9 @@ final class StoreContents {
         Map<String, Long> stored = new HashMap<>();
         for (Map<String, Object> row : store.query("SELECT ts, kb, error_code, size_bucket,"
                 + " free_bucket, bitlocker, devices_failed FROM failure_errors")) {
-            stored.put(epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("error_code") + "|"
-                    + row.get("size_bucket") + "|" + row.get("free_bucket") + "|" + row.get("bitlocker"),
-                    n(row, "devices_failed"));
+            String key = epochMillis(row.get("ts")) + "|" + row.get("kb") + "|" + row.get("error_code") + "|"
+                    + row.get("size_bucket") + "|" + row.get("free_bucket") + "|" + row.get("bitlocker");
+            assertThat(stored.put(key, n(row, "devices_failed"))).as("failure_errors holds %s once", key).isNull();
         }
         return stored;
     }

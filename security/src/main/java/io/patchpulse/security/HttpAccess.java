@@ -40,6 +40,8 @@ public final class HttpAccess {
     public static final String PRINCIPAL = "patchpulse.principal";
     /** The path that opens a browser session. */
     public static final String SESSION_PATH = "/auth/session";
+    /** Set on a request admitted by its bearer header (not a session cookie). */
+    private static final String BEARER = "patchpulse.bearer";
     /** The session cookie's name. */
     public static final String COOKIE = "patchpulse_session";
     /** Set on a refused request, so a server's generic 404/405 handlers leave the refusal as it is. */
@@ -115,7 +117,9 @@ public final class HttpAccess {
 
     private void check(Context ctx) {
         String method = ctx.method().name();
-        boolean sessionRequest = sessionTtl != null && method.equals("POST") && ctx.path().equals(SESSION_PATH);
+        // Javalin ignores trailing slashes when routing, so the session route is recognised the same way.
+        boolean sessionRequest = sessionTtl != null && method.equals("POST")
+                && ctx.path().replaceAll("/+$", "").equals(SESSION_PATH);
         // A session is opened with a read token, and with a bearer header only: a cookie cannot renew itself.
         Scope needed = sessionRequest ? Scope.READ : requiredScope(method);
         String header = ctx.header("Authorization");
@@ -132,6 +136,7 @@ public final class HttpAccess {
                 return;
             }
             principal = match.get();
+            ctx.attribute(BEARER, Boolean.TRUE);
         } else {
             Optional<Principal> session = sessionRequest ? Optional.empty() : session(ctx);
             if (session.isEmpty()) {
@@ -174,6 +179,11 @@ public final class HttpAccess {
 
     private void openSession(Context ctx) {
         Principal principal = ctx.attribute(PRINCIPAL);
+        if (!Boolean.TRUE.equals(ctx.attribute(BEARER))) {
+            // Whatever path led here, a session cookie never opens another session: only a token does.
+            refuse(ctx, 401, REALM, "a session is opened with Authorization: Bearer <token> only", Scope.READ);
+            return;
+        }
         Instant now = clock.instant();
         sessions.values().removeIf(session -> !now.isBefore(session.expires()));
         while (sessions.size() >= MAX_SESSIONS) {

@@ -86,7 +86,9 @@ public final class Tokens {
             try {
                 scopes = parts.length == 3 ? Scope.parse(parts[2]) : EnumSet.of(Scope.WRITE);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("entry '" + name + "': " + e.getMessage());
+                // Not the parser's message: it quotes the part, which may be a token pasted in the wrong place.
+                throw new IllegalArgumentException("entry '" + name + "': its scopes are not read, write or"
+                        + " read,write (the part after the hash is not shown: it may be a token)");
             }
             if (parsed.put(name, new Entry(HEX.parseHex(hash.toLowerCase(Locale.ROOT)), scopes, parts.length == 3))
                     != null) {

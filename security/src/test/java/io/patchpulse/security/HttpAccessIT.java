@@ -137,6 +137,21 @@ class HttpAccessIT {
                 + HttpAccess.SESSION_PATH)).header("Authorization", "Bearer " + WRITER)
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(writerSession.statusCode()).as("a write-only token opens no dashboard session").isEqualTo(403);
+        // A read+write session's cookie, sent to the session route under every spelling Javalin routes there, opens
+        // no new session either (it would otherwise pass as an ordinary POST of scope write, forever renewable).
+        HttpResponse<String> bothSession = client.send(HttpRequest.newBuilder(URI.create(base
+                + HttpAccess.SESSION_PATH)).header("Authorization", "Bearer " + BOTH)
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        String bothCookie = bothSession.headers().firstValue("Set-Cookie").orElseThrow();
+        bothCookie = bothCookie.substring(0, bothCookie.indexOf(';'));
+        for (String path : List.of(HttpAccess.SESSION_PATH, HttpAccess.SESSION_PATH + "/",
+                HttpAccess.SESSION_PATH + "//")) {
+            HttpResponse<String> renewed = client.send(HttpRequest.newBuilder(URI.create(base + path))
+                    .header("Cookie", bothCookie).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(renewed.statusCode()).as("POST %s with a read+write session's cookie", path).isIn(401, 404);
+            assertThat(renewed.headers().firstValue("Set-Cookie")).as("POST %s", path).isEmpty();
+        }
 
         now.set(now.get().plus(Duration.ofHours(1)));
         assertThat(get(client, base + "/v1/things/3", cookie).statusCode()).isEqualTo(401);

@@ -74,7 +74,8 @@ class TokensTest {
         assertThatThrownBy(() -> Tokens.parse(List.of(Tokens.entry("a", "x"), Tokens.entry("a", "y"))))
                 .hasMessageContaining("twice");
         assertThatThrownBy(() -> Tokens.parse(List.of("ops:" + hash + ":admin")))
-                .hasMessageContaining("'admin' is not read or write").hasMessageContaining("'ops'");
+                .hasMessageContaining("scopes are not read, write or read,write").hasMessageContaining("'ops'")
+                .hasMessageNotContaining("admin");
         assertThatThrownBy(() -> Tokens.parse(List.of("ops:" + hash + ":read:x")))
                 .hasMessageContaining("name:sha256hex[:scopes]").hasMessageNotContaining(hash);
         assertThat(Tokens.parse(List.of("", "# a comment")).isEmpty()).isTrue();
@@ -105,5 +106,8 @@ class TokensTest {
                             .doesNotContain(token.substring(token.length() - 8)));
         }
         assertThatThrownBy(() -> Tokens.parse(List.of("ops:" + token))).hasMessageContaining("'ops'");
+        String hash = Tokens.entry("ops", token).substring(4);
+        assertThatThrownBy(() -> Tokens.parse(List.of("ops:" + hash + ":" + token)))
+                .hasMessageContaining("'ops'").hasMessageNotContaining(token);
     }
 }

@@ -280,7 +280,9 @@ public final class SinkService implements AutoCloseable {
                     if (!process(records)) {
                         break;
                     }
-                    beforeCommitHook.written(records.count(), positions());
+                    if (beforeCommitHook != NO_HOOK) {
+                        beforeCommitHook.written(records.count(), positions());
+                    }
                 }
                 commitPositions();
             }

@@ -67,6 +67,12 @@ public final class StreamsApp implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING) {
                 running.countDown();
             }
+            if (now == KafkaStreams.State.ERROR) {
+                // However the client got here, its end is a failure someone must see.
+                Throwable cause = threadFailures.lastError();
+                failure.compareAndSet(null, cause != null ? cause
+                        : new IllegalStateException("Kafka Streams stopped in state ERROR"));
+            }
         });
         streams.setUncaughtExceptionHandler(threadFailures);
     }

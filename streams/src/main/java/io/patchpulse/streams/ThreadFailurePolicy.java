@@ -37,6 +37,7 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
     private final Consumer<Throwable> onFatal;
     private final Deque<Long> replacedAt = new ArrayDeque<>();
     private long replacements;
+    private Throwable lastError;
 
     /**
      * @param nanoClock a monotonic clock in nanoseconds ({@code System::nanoTime})
@@ -49,6 +50,14 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
 
     @Override
     public synchronized StreamThreadExceptionResponse handle(Throwable error) {
+        lastError = error;
+        if (Thread.currentThread().getName().contains("GlobalStreamThread")) {
+            // Kafka Streams cannot replace its global thread: asked to, it shuts the client down without telling
+            // anyone. Say it here, so the error is reported as the failure.
+            LOG.error("the global stream thread stopped on an error; shutting the streams app down", error);
+            onFatal.accept(error);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        }
         long now = nanoClock.getAsLong();
         while (!replacedAt.isEmpty() && now - replacedAt.peekFirst() > WINDOW.toNanos()) {
             replacedAt.removeFirst();
@@ -64,6 +73,11 @@ final class ThreadFailurePolicy implements StreamsUncaughtExceptionHandler {
                 + " down", MAX_REPLACEMENTS, WINDOW, error);
         onFatal.accept(error);
         return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /** The last error a thread stopped on, or null. */
+    synchronized Throwable lastError() {
+        return lastError;
     }
 
     /** Threads replaced since start. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.errors.InvalidTxnStateException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.junit.jupiter.api.Test;
@@ -48,5 +49,20 @@ class ThreadFailurePolicyTest {
         assertThat(policy.handle(new IllegalStateException("much later")))
                 .isEqualTo(StreamThreadExceptionResponse.REPLACE_THREAD);
         assertThat(fatal).isEmpty();
+    }
+
+    @Test
+    void shouldShutDownAndReportTheErrorAtOnceWhenTheGlobalThreadStops() throws Exception {
+        // Kafka Streams names it <client id>-GlobalStreamThread and cannot replace it.
+        IllegalStateException error = new IllegalStateException("global store restore failed");
+        AtomicReference<StreamThreadExceptionResponse> response = new AtomicReference<>();
+        Thread global = new Thread(() -> response.set(policy.handle(error)), "app-client-GlobalStreamThread");
+        global.start();
+        global.join();
+
+        assertThat(response.get()).isEqualTo(StreamThreadExceptionResponse.SHUTDOWN_CLIENT);
+        assertThat(fatal).containsExactly(error);
+        assertThat(policy.replacements()).isZero();
+        assertThat(policy.lastError()).isSameAs(error);
     }
 }

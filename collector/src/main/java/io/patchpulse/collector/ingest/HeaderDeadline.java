@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * bounds a body by its idle timeout and minimum data rate, but headers only by the idle timeout: a client that
  * sends one header byte just often enough (slowloris) would hold its connection for hours. Jetty counts a request
  * in when its headers are complete and out when its answer starts; a connection whose counts stay equal (between
- * requests, headers trickling) and unchanged for a whole period is closed, so a slow client is cut off after one
- * to two periods while a long upload or a slow answer is left to the other limits.
+ * requests, headers trickling) and unchanged for a whole period is closed, so a new connection that has not sent
+ * complete headers is cut off after one period, a kept-alive one between requests after one to two, while a long
+ * upload or a slow answer is left to the other limits.
  */
 final class HeaderDeadline implements Connection.Listener {
 
@@ -29,7 +30,13 @@ final class HeaderDeadline implements Connection.Listener {
 
     @Override
     public void onOpened(Connection connection) {
-        schedule(connection, -1);
+        if (connection.getMessagesIn() < 0) {
+            // Not an HTTP connection (under TLS, the encrypting connection beneath it, which counts no requests):
+            // the HTTP connection on top of it gets its own deadline. Watching this one would close every TLS
+            // connection after one period, in the middle of whatever it carries.
+            return;
+        }
+        schedule(connection, connection.getMessagesIn());
     }
 
     private void schedule(Connection connection, long requestsBefore) {

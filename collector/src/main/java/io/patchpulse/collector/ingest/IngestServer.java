@@ -280,7 +280,7 @@ public final class IngestServer implements AutoCloseable {
                 }
                 long elapsedMs = (System.nanoTime() - start) / 1_000_000;
                 if (limits.minBytesPerSecond() > 0 && elapsedMs > BODY_RATE_GRACE.toMillis()
-                        + body.size() * 1000 / limits.minBytesPerSecond()) {
+                        + body.size() * 1000L / limits.minBytesPerSecond()) {
                     throw new HttpResponseException(408, "the body arrives slower than "
                             + limits.minBytesPerSecond() + " bytes/s (" + body.size() + " bytes in " + elapsedMs
                             + " ms); nothing was stored");

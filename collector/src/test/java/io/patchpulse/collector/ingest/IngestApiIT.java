@@ -45,6 +45,24 @@ class IngestApiIT {
     }
 
     @Test
+    void shouldAcceptABodyOfSeveralMegabytesThatArrivesAtOnce(@TempDir Path bigDir) throws Exception {
+        // 3 MB: the body-rate check once overflowed an int past 2,147,483 bytes and refused such bodies with 408
+        StringBuilder body = new StringBuilder();
+        Instant now = Instant.now();
+        int lines = 0;
+        while (body.length() < 3_000_000) {
+            body.append(event("big-" + lines++, now)).append('\n');
+        }
+        try (IngestApiFixture big = new IngestApiFixture(bigDir, 16 << 20, 1000)) {
+            HttpResponse<String> response = big.post("/v1/events", NDJSON,
+                    body.toString().getBytes(StandardCharsets.UTF_8), IngestApiFixture.TOKEN);
+
+            assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
+            assertThat(JSON.readTree(response.body()).get("accepted").asLong()).isEqualTo(lines);
+        }
+    }
+
+    @Test
     void shouldAcceptGoodLinesAndNameTheLineAndFieldOfEachBadOne() throws Exception {
         Instant now = Instant.now();
         String body = event("e1", now) + "\n{\"eventId\": tru}\n" + event("e2", now).replace("\"d-1\"", "\"\"")
