@@ -8,9 +8,16 @@ import io.patchpulse.security.Tls;
 import io.patchpulse.security.testing.AccessProbe;
 import io.patchpulse.security.testing.TestKeystore;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.Flow;
+import java.util.concurrent.SubmissionPublisher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +58,51 @@ class IngestAccessIT {
             AccessProbe plain = new AccessProbe("http://127.0.0.1:" + api.server.port());
             assertThatThrownBy(() -> plain.send("GET", "/v1/status", IngestApiFixture.READ_TOKEN))
                     .isInstanceOf(IOException.class);
+        }
+    }
+
+    @Test
+    void shouldKeepATlsConnectionThatCarriesAnUploadLongerThanTheHeaderDeadline() throws Exception {
+        // The header deadline once watched the TLS connection beneath HTTP too, which counts no requests, and closed
+        // every TLS connection after one period, in the middle of an upload.
+        TestKeystore keys = TestKeystore.create(dir.resolve("tls"));
+        Optional<Tls> tls = Tls.fromSettings(keys.keystore().toString(), "file:" + keys.passwordFile(), "t");
+        IngestServer.TimeLimits limits = new IngestServer.TimeLimits(Duration.ofSeconds(30),
+                Duration.ofMillis(500), 1);
+        try (IngestApiFixture api = new IngestApiFixture(dir.resolve("api"), 1 << 20, 600, 4, limits, tls)) {
+            HttpClient client = HttpClient.newBuilder().sslContext(keys.clientContext())
+                    .build();
+            // A body that takes about 3 s, six header periods, to arrive
+            Flow.Publisher<ByteBuffer> slow = subscriber -> {
+                SubmissionPublisher<ByteBuffer> publisher =
+                        new SubmissionPublisher<>();
+                publisher.subscribe(subscriber);
+                new Thread(() -> {
+                    try {
+                        for (int i = 0; i < 6; i++) {
+                            Thread.sleep(500);
+                            publisher.submit(ByteBuffer.wrap(new byte[] {' '}));
+                        }
+                        long now = java.time.Instant.now().toEpochMilli();
+                        publisher.submit(ByteBuffer.wrap(("{\"eventId\":\"slow-1\",\"deviceId\":\"d-1\","
+                                + "\"occurredAt\":" + now + ",\"receivedAt\":" + now + ",\"source\":\"AGENT\","
+                                + "\"kb\":\"KB5034441\",\"outcome\":\"SUCCEEDED\"}\n").getBytes(
+                                java.nio.charset.StandardCharsets.UTF_8)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    publisher.close();
+                }, "slow-body").start();
+            };
+            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(
+                            URI.create("https://127.0.0.1:" + api.server.port() + "/v1/events"))
+                    .header("Authorization", "Bearer " + IngestApiFixture.TOKEN)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.fromPublisher(slow)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertThat(answer.statusCode()).as(answer.body()).isEqualTo(202);
+            assertThat(answer.body()).contains("\"accepted\":1");
         }
     }
 }

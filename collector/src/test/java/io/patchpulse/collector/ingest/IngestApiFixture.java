@@ -49,8 +49,9 @@ final class IngestApiFixture implements AutoCloseable {
         this(dir, maxRequestBytes, requestsPerMinute, maxConcurrent, limits, Optional.empty());
     }
 
-    private IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
-                             IngestServer.TimeLimits limits, Optional<Tls> tls) throws IOException {
+    /** With time limits and TLS. */
+    IngestApiFixture(Path dir, long maxRequestBytes, int requestsPerMinute, int maxConcurrent,
+                     IngestServer.TimeLimits limits, Optional<Tls> tls) throws IOException {
         this.spool = Spool.open(dir.resolve("spool"));
         this.ingestor = new Ingestor(spool, topics, DeviceIds.hmac(new byte[32]), 1_000_000, 8 * 1024,
                 Clock.systemUTC());
