@@ -10,6 +10,7 @@ import io.patchpulse.deploy.kafka.ConsumerLag;
 import io.patchpulse.schemas.topics.Topics;
 import io.patchpulse.security.Scope;
 import io.patchpulse.security.Tokens;
+import io.patchpulse.security.testing.TestKeystore;
 import io.patchpulse.sink.questdb.EmbeddedQuestDb;
 import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.streams.topology.Names;
@@ -52,7 +53,6 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSaslTlsIT {
 
     // Recognisable secrets: none of them may appear in any log line or output.
-    private static final String STORE_PASSWORD = "keystore-secret-5f1e";
     private static final String USER = "patchpulse-it";
     private static final String PASSWORD = "scram-secret-9b7c";
     private static final String QUESTDB_PASSWORD = "questdb-secret-41d0";
@@ -78,7 +78,7 @@ class KafkaSaslTlsIT {
         logs = LogCapture.start();
         // QuestDB first: it must configure QuestDB's logging before any line-protocol client exists in this JVM.
         questDb = EmbeddedQuestDb.start(dir.resolve("questdb"));
-        listener = TestKeyStores.saslSsl(dir.resolve("tls"), STORE_PASSWORD, USER, PASSWORD);
+        listener = saslSsl(dir.resolve("tls"), USER, PASSWORD);
         kafka = EmbeddedKafka.start(dir.resolve("kafka"), Duration.ofSeconds(60), listener);
     }
 
@@ -248,7 +248,7 @@ class KafkaSaslTlsIT {
     }
 
     private static void assertNoSecretIn(String text) {
-        assertThat(text).isNotEmpty().doesNotContain(PASSWORD).doesNotContain(STORE_PASSWORD);
+        assertThat(text).isNotEmpty().doesNotContain(PASSWORD).doesNotContain(listener.keyStorePassword());
     }
 
     private void awaitDrained(Admin admin, String ingestUrl, String token) throws Exception {
@@ -377,5 +377,15 @@ class KafkaSaslTlsIT {
         }, "it-" + name);
         services.add(thread);
         thread.start();
+    }
+
+    /**
+     * A SASL_SSL listener for {@code user}: the broker's key and trust stores made by the JDK's keytool (the security
+     * module's {@link TestKeystore}, a certificate for 127.0.0.1 and localhost).
+     */
+    static SaslSslListener saslSsl(Path dir, String user, String password) throws Exception {
+        TestKeystore keys = TestKeystore.create(dir);
+        return new SaslSslListener(keys.keystore(), keys.password(), keys.truststore(), keys.password(), user,
+                password);
     }
 }

@@ -23,7 +23,7 @@ class PipelineEndToEndSaslSslIT extends PipelineEndToEndScenario {
         // QuestDB first: it must configure QuestDB's logging before any line-protocol client exists in this JVM.
         questDb = EmbeddedQuestDb.start(dir.resolve("external-questdb"));
         kafka = EmbeddedKafka.start(dir.resolve("external-kafka"), Duration.ofSeconds(60),
-                TestKeyStores.saslSsl(dir.resolve("tls"), "store-secret-e2e", "pipeline", "scram-secret-e2e"));
+                KafkaSaslTlsIT.saslSsl(dir.resolve("tls"), "pipeline", "scram-secret-e2e"));
         return AllInOne.start(dataDir, meters, AllInOne.Endpoints.external(kafka.bootstrapServers(),
                 questDb.httpUrl(), questDb.senderConfig()).withKafkaClientSettings(kafka.clientSettings()));
     }
