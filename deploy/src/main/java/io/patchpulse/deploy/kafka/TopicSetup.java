@@ -12,6 +12,8 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 
@@ -59,11 +61,31 @@ public final class TopicSetup {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
+                awaitLeaders(admin, missing);
             }
             return missing.stream().map(NewTopic::name).toList();
         } catch (ExecutionException e) {
             throw new IllegalStateException("cannot create the PatchPulse topics: " + e.getCause().getMessage(), e.getCause());
         }
+    }
+
+    /**
+     * Returns once the leader of every partition of {@code created} serves it. Kafka acknowledges a topic's creation
+     * when the controller has recorded it, before the brokers have opened the partitions: a producer that writes at
+     * once is answered NOT_LEADER_OR_FOLLOWER and retries, and kafka-clients' idempotent producer can then leave a
+     * partition's batch unsent until {@code delivery.timeout.ms} expires it (seen once in CI: the catalog publish
+     * right after {@code ensure} lost a record to that). ListOffsets is answered only by a partition's serving leader,
+     * and the admin client retries it until then, so its success is the signal.
+     */
+    private static void awaitLeaders(Admin admin, List<NewTopic> created)
+            throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        for (NewTopic topic : created) {
+            for (int partition = 0; partition < topic.numPartitions(); partition++) {
+                partitions.put(new TopicPartition(topic.name(), partition), OffsetSpec.latest());
+            }
+        }
+        admin.listOffsets(partitions).all().get();
     }
 
     /** Throws IllegalArgumentException unless {@code retentionBytes} is positive or -1 (no bound). */
