@@ -112,9 +112,9 @@ public final class CollectorService implements AutoCloseable {
         return server.port();
     }
 
-    /** {@code https} when the ingest API serves TLS, else {@code http}. */
-    public String scheme() {
-        return server.tls() ? "https" : "http";
+    /** The ingest API's base address, e.g. {@code http://127.0.0.1:9400/v1/} ({@code https} under TLS). */
+    public String ingestUrl() {
+        return server.url();
     }
 
     public Spool spool() {

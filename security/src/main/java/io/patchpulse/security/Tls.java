@@ -98,11 +98,6 @@ public record Tls(Path keystore, char[] password) {
         }
     }
 
-    /** {@code https} or {@code http}. */
-    public static String scheme(java.util.Optional<Tls> tls) {
-        return tls.isPresent() ? "https" : "http";
-    }
-
     @Override
     public String toString() {
         return "Tls[keystore=" + keystore + "]";

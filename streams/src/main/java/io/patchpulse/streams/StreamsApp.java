@@ -1,5 +1,6 @@
 package io.patchpulse.streams;
 
+import io.patchpulse.security.ServerUrl;
 import io.patchpulse.streams.query.KafkaStreamsStores;
 import io.patchpulse.streams.query.QueryServer;
 import io.patchpulse.streams.topology.TrendTopology;
@@ -96,8 +97,8 @@ public final class StreamsApp implements AutoCloseable {
      * address), when enabled.
      */
     public Optional<String> queryUrl() {
-        return Optional.ofNullable(queryAddress).map(address -> (queries.tls() ? "https" : "http") + "://" + (address.host().indexOf(':') >= 0
-                ? "[" + address.host() + "]" : address.host()) + ":" + address.port());
+        return Optional.ofNullable(queryAddress)
+                .map(address -> ServerUrl.of(queries.tls(), address.host(), address.port(), ""));
     }
 
     /**

@@ -13,6 +13,7 @@ import io.patchpulse.collector.parse.ParseResult;
 import io.patchpulse.collector.parse.Problem;
 import io.patchpulse.security.HttpAccess;
 import io.patchpulse.security.Principal;
+import io.patchpulse.security.ServerUrl;
 import io.patchpulse.security.Tls;
 import io.patchpulse.security.Tokens;
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class IngestServer implements AutoCloseable {
     private final Javalin app;
 
     private final boolean tls;
+    private final String host;
 
     /** Starts the server over plain HTTP. */
     public IngestServer(Ingestor ingestor, Tokens tokens, String host, int port, long maxRequestBytes,
@@ -140,8 +142,9 @@ public final class IngestServer implements AutoCloseable {
         Objects.requireNonNull(tokens, "tokens");
         Semaphore inFlight = new Semaphore(maxConcurrent);
         this.tls = tls.isPresent();
+        this.host = host;
         this.app = Javalin.create(config -> {
-            config.jetty.host = host;
+            config.jetty.host = ServerUrl.unbracketed(host);
             config.jetty.port = port;
             tls.ifPresent(keys -> keys.apply(config));
             config.http.maxRequestSize = maxRequestBytes;
@@ -210,17 +213,17 @@ public final class IngestServer implements AutoCloseable {
                 }
             });
         }).start();
-        LOG.info("Ingest API listening on {}://{}:{}/v1/", this.tls ? "https" : "http", host, app.port());
+        LOG.info("Ingest API listening on {}", url());
+    }
+
+    /** The API's base address, e.g. {@code http://127.0.0.1:9400/v1/} ({@code https} under TLS). */
+    public String url() {
+        return ServerUrl.of(tls, host, app.port(), "/v1/");
     }
 
     /** The port it listens on (useful with port 0). */
     public int port() {
         return app.port();
-    }
-
-    /** Whether it serves HTTPS. */
-    public boolean tls() {
-        return tls;
     }
 
     /** The routes it serves (for tests that check each one refuses a request without a token). */

@@ -68,9 +68,8 @@ public final class CollectorCommand implements Callable<Integer> {
         Optional<MetricsEndpoint> metrics = Services.serveMetrics(spec, metricsOptions, 9401, meters,
                 settings.tokens(), settings.tls());
         try (CollectorService collector = CollectorService.start(settings, watchList, meters)) {
-            spec.commandLine().getOut().println("ingest API on " + collector.scheme() + "://" + settings.httpHost() + ":"
-                    + collector.port()
-                    + "/v1/ (spool " + collector.spool().directory() + ")");
+            spec.commandLine().getOut().println("ingest API on " + collector.ingestUrl() + " (spool "
+                    + collector.spool().directory() + ")");
             return Services.serve(spec, "collector", collector, () -> null);
         } finally {
             metrics.ifPresent(MetricsEndpoint::close);

@@ -3,9 +3,9 @@ package io.patchpulse.deploy.metrics;
 import io.javalin.Javalin;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.ServerUrl;
 import io.patchpulse.security.Tls;
 import io.patchpulse.security.Tokens;
-import io.patchpulse.sink.dashboard.DashboardServer;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,7 +56,7 @@ public final class MetricsEndpoint implements AutoCloseable {
             throw new IllegalArgumentException("metrics port must be 0..65535, not " + port);
         }
         Javalin app = Javalin.create(config -> {
-            config.jetty.host = unbracketed(host);
+            config.jetty.host = ServerUrl.unbracketed(host);
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
             tls.ifPresent(keys -> keys.apply(config));
@@ -78,26 +78,12 @@ public final class MetricsEndpoint implements AutoCloseable {
 
     /** Where Prometheus scrapes: {@code http://host:port/metrics} ({@code https} under TLS). */
     public String url() {
-        String url = httpUrl(host, app.port(), "/metrics");
-        return tls ? "https" + url.substring(4) : url;
+        return ServerUrl.of(tls, host, app.port(), "/metrics");
     }
 
     /** The routes it serves (for tests that check each one refuses a request without a token). */
     public List<HttpAccess.Route> routes() {
         return HttpAccess.routes(app);
-    }
-
-    /**
-     * {@code http://host:port/path}, an IPv6 literal in brackets exactly once whether it came bare ({@code ::1}) or
-     * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address): the sink's dashboard server's rule.
-     */
-    static String httpUrl(String host, int port, String path) {
-        return DashboardServer.httpUrl(host, port, path);
-    }
-
-    /** The host without the brackets of an IPv6 literal, the form a socket binds to. */
-    static String unbracketed(String host) {
-        return DashboardServer.unbracketed(host);
     }
 
     @Override

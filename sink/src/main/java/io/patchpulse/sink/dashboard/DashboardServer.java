@@ -13,6 +13,7 @@ import io.patchpulse.sink.questdb.QuestDbHttp;
 import io.patchpulse.sink.questdb.QuestDbTables;
 import io.patchpulse.sink.questdb.TrendTables;
 import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.ServerUrl;
 import io.patchpulse.security.Tls;
 import io.patchpulse.security.Tokens;
 import java.time.Duration;
@@ -104,7 +105,7 @@ public final class DashboardServer implements AutoCloseable {
         }
         DashboardQueries queries = new DashboardQueries(questDb, trendTables, tables, releases);
         Javalin app = Javalin.create(config -> {
-            config.jetty.host = unbracketed(host);
+            config.jetty.host = ServerUrl.unbracketed(host);
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
             tls.ifPresent(keys -> keys.apply(config));
@@ -170,27 +171,12 @@ public final class DashboardServer implements AutoCloseable {
 
     /** The page's address, e.g. {@code http://127.0.0.1:9404/index.html} ({@code https} under TLS). */
     public String url() {
-        return (tls ? "https" : "http") + httpUrl(host, port(), "/index.html").substring(4);
+        return ServerUrl.of(tls, host, port(), "/index.html");
     }
 
     /** The routes it serves (for tests that check each one refuses a request without a token). */
     public List<HttpAccess.Route> routes() {
         return HttpAccess.routes(app);
-    }
-
-    /**
-     * {@code http://host:port/path}, an IPv6 literal in brackets exactly once whether it came bare ({@code ::1}) or
-     * bracketed ({@code [::1]}, as in a {@code [::1]:9403} listen address).
-     */
-    public static String httpUrl(String host, int port, String path) {
-        String bare = unbracketed(host);
-        return "http://" + (bare.contains(":") ? "[" + bare + "]" : bare) + ":" + port + path;
-    }
-
-    /** The host without the brackets of an IPv6 literal, the form a socket binds to. */
-    public static String unbracketed(String host) {
-        return host.length() > 1 && host.startsWith("[") && host.endsWith("]")
-                ? host.substring(1, host.length() - 1) : host;
     }
 
     @Override

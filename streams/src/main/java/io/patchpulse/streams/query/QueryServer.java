@@ -7,6 +7,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.patchpulse.schemas.values.KbId;
 import io.patchpulse.security.HttpAccess;
+import io.patchpulse.security.ServerUrl;
 import io.patchpulse.security.Tls;
 import io.patchpulse.security.Tokens;
 import java.time.Duration;
@@ -58,7 +59,7 @@ public final class QueryServer implements AutoCloseable {
         this.tls = tls.isPresent();
         this.peers = new Peers(Duration.ofSeconds(2), Duration.ofSeconds(10), tls.isPresent() ? peerTrust : null);
         this.app = Javalin.create(config -> {
-            config.jetty.host = listen.host();
+            config.jetty.host = ServerUrl.unbracketed(listen.host());
             config.jetty.port = listen.port();
             config.startup.showJavalinBanner = false;
             tls.ifPresent(keys -> keys.apply(config));
@@ -118,8 +119,8 @@ public final class QueryServer implements AutoCloseable {
             javax.net.ssl.SSLContext peerTrust) {
         QueryServer server = new QueryServer(listen, tokens, tls, peerTrust == null && tls.isPresent()
                 ? defaultTrust() : peerTrust);
-        LOG.info("interactive queries listening on {}://{}:{}", server.tls ? "https" : "http", listen.host(),
-                server.app.port());
+        LOG.info("interactive queries listening on {}",
+                ServerUrl.of(server.tls, listen.host(), server.app.port(), ""));
         return server;
     }
 
