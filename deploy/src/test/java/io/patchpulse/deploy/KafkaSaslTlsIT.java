@@ -1,6 +1,7 @@
 package io.patchpulse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.patchpulse.deploy.cli.PatchPulseCli;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
@@ -251,28 +252,22 @@ class KafkaSaslTlsIT {
         assertThat(text).isNotEmpty().doesNotContain(PASSWORD).doesNotContain(listener.keyStorePassword());
     }
 
-    private void awaitDrained(Admin admin, String ingestUrl, String token) throws Exception {
+    private void awaitDrained(Admin admin, String ingestUrl, String token) {
         List<String> streamsTopics = new ArrayList<>(Names.repartitionTopics(APP_ID));
         streamsTopics.add(Topics.defaults().installEvents.name());
         streamsTopics.add(Topics.defaults().deviceInventory.name());
-        long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-        boolean wasCaughtUp = false;
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            assertThat(exitCodes).as("a service stopped: " + serviceOutput).isEmpty();
-            String status = get(ingestUrl + "/v1/status", token).body();
-            long streamsLag = topicsExist(admin, streamsTopics)
-                    ? ConsumerLag.of(admin, APP_ID, streamsTopics.toArray(String[]::new)) : -1;
-            long sinkLag = ConsumerLag.of(admin, SINK_GROUP, Topics.defaults().failureTrends.name());
-            last = "streams lag " + streamsLag + ", sink lag " + sinkLag + ", collector " + status;
-            boolean caughtUp = streamsLag == 0 && sinkLag == 0 && status.contains("\"spooled\":0");
-            if (caughtUp && wasCaughtUp) {
-                return;
-            }
-            wasCaughtUp = caughtUp;
-            Thread.sleep(500);
-        }
-        throw new AssertionError("not drained within 5 minutes: " + last + "\n" + serviceOutput);
+        // Caught up and still so on the next poll: a record in flight between the collector and the topology counts.
+        await("collector spool, streams and sink drained").atMost(Duration.ofMinutes(5))
+                .pollInterval(Duration.ofMillis(500)).during(Duration.ofMillis(700))
+                .failFast(this::assertNoServiceStopped)
+                .untilAsserted(() -> {
+                    String status = get(ingestUrl + "/v1/status", token).body();
+                    long streamsLag = topicsExist(admin, streamsTopics)
+                            ? ConsumerLag.of(admin, APP_ID, streamsTopics.toArray(String[]::new)) : -1;
+                    long sinkLag = ConsumerLag.of(admin, SINK_GROUP, Topics.defaults().failureTrends.name());
+                    assertThat(status).as("collector status").contains("\"spooled\":0");
+                    assertThat(List.of(streamsLag, sinkLag)).as("streams lag, sink lag").containsExactly(0L, 0L);
+                });
     }
 
     private static boolean topicsExist(Admin admin, List<String> topics) throws Exception {
@@ -299,22 +294,15 @@ class KafkaSaslTlsIT {
         return body.toString();
     }
 
-    private void awaitCollectorUp(String url, String token) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (true) {
-            try {
-                if (get(url + "/v1/status", token).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // not listening yet
-            }
-            assertThat(exitCodes).as("a service stopped: " + serviceOutput).isEmpty();
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the collector did not start: " + serviceOutput);
-            }
-            Thread.sleep(200);
-        }
+    private void awaitCollectorUp(String url, String token) {
+        await("the collector's ingest API answering").atMost(Duration.ofMinutes(2))
+                .pollInterval(Duration.ofMillis(200)).ignoreException(IOException.class) // not listening yet
+                .failFast(this::assertNoServiceStopped)
+                .until(() -> get(url + "/v1/status", token).statusCode() == 200);
+    }
+
+    private void assertNoServiceStopped() {
+        assertThat(exitCodes).as("a service stopped: %s", serviceOutput).isEmpty();
     }
 
     private static HttpResponse<String> get(String url, String token) throws Exception {

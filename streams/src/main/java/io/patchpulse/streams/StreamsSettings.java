@@ -18,6 +18,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
 import org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler;
@@ -264,7 +265,24 @@ public final class StreamsSettings extends AbstractConfig {
         // The behaviour Kafka 5.0 makes default; also silences a warning at every start.
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
         props.putAll(originalsWithPrefix(STREAMS_PREFIX));
+        // Changelog and repartition topics with three or more replicas need two in sync for a write, as the topics
+        // `patchpulse topics` creates do: a broker's default of 1 lets acks=all acknowledge a write only one broker
+        // holds, which that broker's loss then takes with it. streams.topic.min.insync.replicas, when given, wins.
+        String minInSync = StreamsConfig.topicPrefix(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+        if (!props.containsKey(minInSync) && replicationFactor(props) >= 3) {
+            props.put(minInSync, "2");
+        }
         return props;
+    }
+
+    /** streams.replication.factor as a number; -1 (the broker's default) when absent or not a number. */
+    private static int replicationFactor(Properties props) {
+        Object value = props.get(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        try {
+            return value == null ? -1 : Integer.parseInt(value.toString().strip());
+        } catch (NumberFormatException e) {
+            return -1; // Kafka Streams refuses it by name when the app starts
+        }
     }
 
     private HostInfo hostPort(String key, boolean portZeroAllowed) {

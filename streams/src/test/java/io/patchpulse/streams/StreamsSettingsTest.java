@@ -35,6 +35,21 @@ class StreamsSettingsTest {
     }
 
     @Test
+    void shouldNeedTwoReplicasInSyncForInternalTopicsWithThreeOrMore() {
+        String minInSync = StreamsConfig.topicPrefix("min.insync.replicas");
+        assertThat(new StreamsSettings(Map.of("bootstrap.servers", "b:1", "streams.replication.factor", "3"))
+                .streamsProperties()).containsEntry(minInSync, "2");
+        // fewer replicas could not take a write with one broker down; the broker's default is left alone
+        assertThat(new StreamsSettings(Map.of("bootstrap.servers", "b:1", "streams.replication.factor", "2"))
+                .streamsProperties()).doesNotContainKey(minInSync);
+        assertThat(new StreamsSettings(Map.of("bootstrap.servers", "b:1")).streamsProperties())
+                .doesNotContainKey(minInSync);
+        // an operator's own choice wins
+        assertThat(new StreamsSettings(Map.of("bootstrap.servers", "b:1", "streams.replication.factor", "5",
+                "streams.topic.min.insync.replicas", "3")).streamsProperties()).containsEntry(minInSync, "3");
+    }
+
+    @Test
     void shouldNameTheKeyOfABadValue() {
         assertThatThrownBy(() -> new StreamsSettings(Map.of()))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("bootstrap.servers");
