@@ -11,6 +11,7 @@ import io.patchpulse.security.Tokens;
 import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.collector.simulate.FleetSimulator;
 import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.cli.PatchPulseCli;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.FreePorts;
 import io.patchpulse.deploy.embedded.PipelineProgress;
@@ -148,20 +149,13 @@ class CollectorSpoolKillFaultIT {
 
     private Process startCollectorProcess(String bootstrap, Path data, int port, String tokenEntry)
             throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
-                "-Djava.io.tmpdir=" + dir,
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.patchpulse.schemas.avro",
-                "-cp", System.getProperty("java.class.path"),
-                "io.patchpulse.deploy.cli.PatchPulseCli", "collector",
+        // both lives of the collector in one log, kept for a failed run
+        return ChildJvm.start(dir, ProcessBuilder.Redirect.appendTo(Path.of("target", "collector-spool-kill.log")
+                .toFile()), PatchPulseCli.class.getName(), List.of("collector",
                 "--bootstrap-servers", bootstrap,
                 "--set", CollectorSettings.DATA_DIR_CONFIG + "=" + data,
                 "--set", CollectorSettings.HTTP_PORT_CONFIG + "=" + port,
                 "--set", CollectorSettings.TOKENS_CONFIG + "=" + tokenEntry,
                 "--set", CollectorSettings.RATE_LIMIT_CONFIG + "=100000"));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("collector-process.log").toFile())
-                .start();
     }
 }

@@ -171,18 +171,9 @@ class SinkKillFaultIT {
     }
 
     private Process startKilledSink(Path sinkProperties, Path marker, int killAfter) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
-                "-Djava.io.tmpdir=" + dir,
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.patchpulse.schemas.avro"));
-        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("org.slf4j.simpleLogger."))
-                .forEach(key -> command.add("-D" + key + "=" + System.getProperty(key)));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), KilledSink.class.getName(),
-                sinkProperties.toString(), marker.toString(), Integer.toString(killAfter)));
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(Path.of("target", "sink-kill-" + killAfter + ".log").toFile()) // kept for a failed run
-                .start();
+        return ChildJvm.start(dir, ProcessBuilder.Redirect.to(Path.of("target", "sink-kill-" + killAfter + ".log")
+                .toFile()), KilledSink.class.getName(), List.of(sinkProperties.toString(), marker.toString(),
+                Integer.toString(killAfter)));
     }
 
     private static Map<String, String> sinkSettings(String bootstrap, EmbeddedQuestDb questDb, String victoria,

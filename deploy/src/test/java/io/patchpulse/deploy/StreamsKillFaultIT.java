@@ -10,6 +10,7 @@ import io.patchpulse.collector.simulate.PresetRun;
 import io.patchpulse.collector.simulate.PresetSettings;
 import io.patchpulse.collector.simulate.Presets;
 import io.patchpulse.collector.simulate.ReleaseTruth;
+import io.patchpulse.deploy.cli.PatchPulseCli;
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.deploy.kafka.TopicSetup;
 import io.patchpulse.schemas.avro.DeviceStatus;
@@ -304,27 +305,16 @@ class StreamsKillFaultIT {
     }
 
     private Process startInstanceProcess(String bootstrap, Path stateDir) throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> command = new ArrayList<>(List.of(java, "-Xmx256m",
-                "-Djava.io.tmpdir=" + dir,
-                "-Dorg.apache.avro.SERIALIZABLE_PACKAGES=io.patchpulse.schemas.avro"));
-        // Logging switches given to the test JVM (-Dorg.slf4j.simpleLogger.log.org.apache.kafka.streams=info) reach
-        // the victim too, for a diagnosis.
-        System.getProperties().stringPropertyNames().stream().filter(key -> key.startsWith("org.slf4j.simpleLogger."))
-                .forEach(key -> command.add("-D" + key + "=" + System.getProperty(key)));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"),
-                "io.patchpulse.deploy.cli.PatchPulseCli", "streams", "--bootstrap-servers", bootstrap));
+        List<String> args = new ArrayList<>(List.of("streams", "--bootstrap-servers", bootstrap));
         settings(bootstrap, stateDir, "127.0.0.1:0").forEach((key, value) -> {
             if (!key.equals(StreamsSettings.BOOTSTRAP_SERVERS_CONFIG)) {
-                command.add("--set");
-                command.add(key + "=" + value);
+                args.add("--set");
+                args.add(key + "=" + value);
             }
         });
-        return new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(Path.of("target", "streams-failover-victim.log")
-                        .toFile())) // kept for a failed run, both lives of the victim
-                .start();
+        // both lives of the victim in one log
+        return ChildJvm.start(dir, ProcessBuilder.Redirect.appendTo(Path.of("target", "streams-failover-victim.log")
+                .toFile()), PatchPulseCli.class.getName(), args);
     }
 
     private static void publish(String bootstrap, Topics topics, List<CollectedRecord> records, Path eventsOut) {

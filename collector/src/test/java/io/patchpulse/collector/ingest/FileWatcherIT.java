@@ -4,39 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.collector.parse.InputFormat;
 import io.patchpulse.collector.publish.Spool;
-import io.patchpulse.schemas.avro.InstallEvent;
 import io.patchpulse.schemas.topics.DlqHeaders;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The file watcher on a real directory and a real spool, polled by hand. */
-class FileWatcherIT {
-
-    @TempDir
-    Path dir;
-
-    private IngestApiFixture api;
-    private Path watched;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new IngestApiFixture(dir, 1 << 20, 1000);
-        watched = Files.createDirectories(dir.resolve("in"));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
+class FileWatcherIT extends WatchedDirectoryTestBase {
 
     private FileWatcher watcher(InputFormat format) {
         return new FileWatcher(watched, format, api.ingestor, 1 << 20, Duration.ofHours(1));
@@ -46,21 +24,6 @@ class FileWatcherIT {
         long now = Instant.now().toEpochMilli();
         return "{\"eventId\":\"" + id + "\",\"deviceId\":\"d-1\",\"occurredAt\":" + now + ",\"receivedAt\":" + now
                 + ",\"source\":\"AGENT\",\"outcome\":\"FAILED\"}";
-    }
-
-    private List<String> eventIds() throws Exception {
-        return api.spool.oldest(10_000, Long.MAX_VALUE).stream()
-                .filter(e -> e.record().topic().endsWith("install-events"))
-                .map(e -> decode(e.record().value()).getEventId())
-                .toList();
-    }
-
-    private static InstallEvent decode(byte[] value) {
-        try {
-            return InstallEvent.fromByteBuffer(java.nio.ByteBuffer.wrap(value));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
     }
 
     @Test

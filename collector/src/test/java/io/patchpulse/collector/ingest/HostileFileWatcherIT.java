@@ -4,10 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.patchpulse.collector.parse.HostileReport;
 import io.patchpulse.collector.parse.InputFormat;
-import io.patchpulse.collector.publish.Spool;
 import io.patchpulse.schemas.topics.DlqHeaders;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,12 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Hostile files in a watched directory (the file tailing entry point), on a real spool, polled by hand: garbage,
@@ -28,27 +22,10 @@ import org.junit.jupiter.api.io.TempDir;
  * memory a line can take is the chunk limit, and the watcher goes on with the good lines after them. Figures go to
  * {@code target/hostile-report/file-watcher.json}.
  */
-class HostileFileWatcherIT {
+class HostileFileWatcherIT extends WatchedDirectoryTestBase {
 
     private static final int CHUNK = 64 * 1024;
     private static final HostileReport REPORT = new HostileReport("file-watcher");
-
-    @TempDir
-    Path dir;
-
-    private IngestApiFixture api;
-    private Path watched;
-
-    @BeforeEach
-    void start() throws Exception {
-        api = new IngestApiFixture(dir, 1 << 20, 1000);
-        watched = Files.createDirectories(dir.resolve("in"));
-    }
-
-    @AfterEach
-    void stop() {
-        api.close();
-    }
 
     private FileWatcher watcher() {
         return new FileWatcher(watched, InputFormat.EVENTS, api.ingestor, CHUNK, Duration.ofHours(1));
@@ -56,20 +33,6 @@ class HostileFileWatcherIT {
 
     private static String event(String id) {
         return HostileIngestApiIT.event(id, Instant.now());
-    }
-
-    private List<Spool.Entry> spooled() throws IOException {
-        return api.spool.oldest(100_000, Long.MAX_VALUE);
-    }
-
-    private List<String> eventIds() throws IOException {
-        return spooled().stream().filter(e -> e.record().topic().endsWith("install-events"))
-                .map(e -> new String(e.record().value(), StandardCharsets.ISO_8859_1))
-                .map(v -> v.replaceAll("(?s).*(good\\d+).*", "$1")).toList();
-    }
-
-    private List<Spool.Entry> deadLetters() throws IOException {
-        return spooled().stream().filter(e -> e.record().topic().endsWith("dlq")).toList();
     }
 
     @Test

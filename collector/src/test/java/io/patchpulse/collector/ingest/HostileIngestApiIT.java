@@ -179,11 +179,8 @@ class HostileIngestApiIT {
             // Then the answer comes without the rest of the body
             String answer = RawHttp.readAnswer(socket);
 
-            assertThat(answer).startsWith("HTTP/1.1 413");
-            assertThat(drain().records).isZero();
-            REPORT.put("class.oversized-announced", HostileReport.outcome("HTTP POST /v1/ingest/osquery",
-                    "Content-Length 1 GiB, 64 KiB sent, then silence", "413 before the body was read",
-                    "status", 413, "stored", 0));
+            assertRefusedWithNothingStored(answer, 413, "class.oversized-announced", "HTTP POST /v1/ingest/osquery",
+                    "Content-Length 1 GiB, 64 KiB sent, then silence", "413 before the body was read");
         }
     }
 
@@ -214,11 +211,8 @@ class HostileIngestApiIT {
 
             String answer = RawHttp.readAnswer(socket);
 
-            assertThat(answer).startsWith("HTTP/1.1 413");
-            assertThat(drain().records).isZero();
-            REPORT.put("class.oversized-chunked", HostileReport.outcome("HTTP POST /v1/events",
-                    "chunked body, no length, 4 MiB against a 1 MiB limit", "413 at the limit",
-                    "status", 413, "stored", 0));
+            assertRefusedWithNothingStored(answer, 413, "class.oversized-chunked", "HTTP POST /v1/events",
+                    "chunked body, no length, 4 MiB against a 1 MiB limit", "413 at the limit");
         }
     }
 
@@ -234,9 +228,8 @@ class HostileIngestApiIT {
             }
             answer = RawHttp.readAnswer(socket);
 
-            assertThat(answer).startsWith("HTTP/1.1 431");
-            REPORT.put("class.oversized-headers", HostileReport.outcome("HTTP POST /v1/events",
-                    "1 MiB of request headers", "431 once 8 KiB are read", "status", 431, "stored", 0));
+            assertRefusedWithNothingStored(answer, 431, "class.oversized-headers", "HTTP POST /v1/events",
+                    "1 MiB of request headers", "431 once 8 KiB are read");
         }
     }
 
@@ -503,5 +496,13 @@ class HostileIngestApiIT {
                     .matcher(text.substring(0, end));
             return length.find() && text.length() - end - 4 >= Integer.parseInt(length.group(1));
         }
+    }
+
+    /** The raw answer has {@code status}, nothing reached the spool, and the class's outcome goes to the report. */
+    private void assertRefusedWithNothingStored(String answer, int status, String reportKey, String entryPoint,
+            String input, String outcome) throws Exception {
+        assertThat(answer).startsWith("HTTP/1.1 " + status);
+        assertThat(drain().records).isZero();
+        REPORT.put(reportKey, HostileReport.outcome(entryPoint, input, outcome, "status", status, "stored", 0));
     }
 }

@@ -32,48 +32,33 @@ class HostileAbsurdValuesTest {
         String winlogbeat = "winlogbeat/winlogbeat-8.12-system.ndjson";
         String xml = "eventlog-xml/wevtutil-qe-system.xml";
         String wufb = "wufb/ucclientupdatestatus-2024-02-14.csv";
+        String winlogbeatTime = "\"@timestamp\":\"[^\"]+\"(?=[^\n]*\"event_id\":\"?20\\b)";
         return Stream.of(
-                Arguments.of(InputFormat.EVENTS, null, "\"occurredAt\":\\d+", "\"occurredAt\":-11644473600000",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTS, null, "\"occurredAt\":\\d+", "\"occurredAt\":7258118400000",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTS, null, "\"occurredAt\":\\d+", "\"occurredAt\":9223372036854775808",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTS, null, "\"occurredAt\":\\d+", "\"occurredAt\":NaN", Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTS, null, "\"partitionSizeBytes\":\\d+", "\"partitionSizeBytes\":-1",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTS, null, "\"outcome\":\"FAILED\"", "\"outcome\":\"EXPLODED\"",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.DEVICE_REPORT, report, "\"collectedAt\":\\s*\"[^\"]+\"",
-                        "\"collectedAt\": \"1601-01-01T00:00:00Z\"", Expect.REJECTED),
-                Arguments.of(InputFormat.DEVICE_REPORT, report, "\"collectedAt\":\\s*\"[^\"]+\"",
-                        "\"collectedAt\": \"2200-01-01T00:00:00Z\"", Expect.REJECTED),
-                Arguments.of(InputFormat.DEVICE_REPORT, report, "\"Size\":\\s*599785472", "\"Size\": -599785472",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.DEVICE_REPORT, report, "\"SizeRemaining\":\\s*\\d+",
-                        "\"SizeRemaining\": 9223372036854775808", Expect.REJECTED),
-                Arguments.of(InputFormat.DEVICE_REPORT, report, "\"SizeRemaining\":\\s*\\d+",
-                        "\"SizeRemaining\": NaN", Expect.REJECTED),
-                Arguments.of(InputFormat.DEVICE_REPORT, report, "\"ProtectionStatus\":\\s*1",
-                        "\"ProtectionStatus\": 77", Expect.READ_AS_UNKNOWN),
-                Arguments.of(InputFormat.OSQUERY, osquery, "\"date\":\"1704823451\"", "\"date\":\"-11644473600\"",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.OSQUERY, osquery, "\"date\":\"1704823451\"", "\"date\":\"7258118400\"",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.OSQUERY, osquery, "\"date\":\"1704823451\"",
-                        "\"date\":\"9223372036854775808\"", Expect.REJECTED),
-                Arguments.of(InputFormat.WINLOGBEAT, winlogbeat, "\"@timestamp\":\"[^\"]+\"(?=[^\n]*\"event_id\":\"?20\\b)",
-                        "\"@timestamp\":\"1601-01-01T00:00:00.000Z\"", Expect.REJECTED),
-                Arguments.of(InputFormat.WINLOGBEAT, winlogbeat, "\"@timestamp\":\"[^\"]+\"(?=[^\n]*\"event_id\":\"?20\\b)",
-                        "\"@timestamp\":\"2200-01-01T00:00:00.000Z\"", Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTLOG_XML, xml, "SystemTime=['\"][^'\"]+['\"]",
-                        "SystemTime='1601-01-01T00:00:00.0000000Z'", Expect.REJECTED),
-                Arguments.of(InputFormat.EVENTLOG_XML, xml, "SystemTime=['\"][^'\"]+['\"]",
-                        "SystemTime='2200-01-01T00:00:00.0000000Z'", Expect.REJECTED),
-                Arguments.of(InputFormat.WUFB, wufb, "2024-02-13T22:41:19.6600000Z", "1601-01-01T00:00:00.0000000Z",
-                        Expect.REJECTED),
-                Arguments.of(InputFormat.WUFB, wufb, "2024-02-13T22:41:19.6600000Z", "2200-01-01T00:00:00.0000000Z",
-                        Expect.REJECTED));
+                rejected(InputFormat.EVENTS, null, "\"occurredAt\":\\d+", "\"occurredAt\":-11644473600000",
+                        "\"occurredAt\":7258118400000", "\"occurredAt\":9223372036854775808", "\"occurredAt\":NaN"),
+                rejected(InputFormat.EVENTS, null, "\"partitionSizeBytes\":\\d+", "\"partitionSizeBytes\":-1"),
+                rejected(InputFormat.EVENTS, null, "\"outcome\":\"FAILED\"", "\"outcome\":\"EXPLODED\""),
+                rejected(InputFormat.DEVICE_REPORT, report, "\"collectedAt\":\\s*\"[^\"]+\"",
+                        "\"collectedAt\": \"1601-01-01T00:00:00Z\"", "\"collectedAt\": \"2200-01-01T00:00:00Z\""),
+                rejected(InputFormat.DEVICE_REPORT, report, "\"Size\":\\s*599785472", "\"Size\": -599785472"),
+                rejected(InputFormat.DEVICE_REPORT, report, "\"SizeRemaining\":\\s*\\d+",
+                        "\"SizeRemaining\": 9223372036854775808", "\"SizeRemaining\": NaN"),
+                Stream.of(Arguments.of(InputFormat.DEVICE_REPORT, report, "\"ProtectionStatus\":\\s*1",
+                        "\"ProtectionStatus\": 77", Expect.READ_AS_UNKNOWN)),
+                rejected(InputFormat.OSQUERY, osquery, "\"date\":\"1704823451\"", "\"date\":\"-11644473600\"",
+                        "\"date\":\"7258118400\"", "\"date\":\"9223372036854775808\""),
+                rejected(InputFormat.WINLOGBEAT, winlogbeat, winlogbeatTime,
+                        "\"@timestamp\":\"1601-01-01T00:00:00.000Z\"", "\"@timestamp\":\"2200-01-01T00:00:00.000Z\""),
+                rejected(InputFormat.EVENTLOG_XML, xml, "SystemTime=['\"][^'\"]+['\"]",
+                        "SystemTime='1601-01-01T00:00:00.0000000Z'", "SystemTime='2200-01-01T00:00:00.0000000Z'"),
+                rejected(InputFormat.WUFB, wufb, "2024-02-13T22:41:19.6600000Z", "1601-01-01T00:00:00.0000000Z",
+                        "2200-01-01T00:00:00.0000000Z"))
+                .flatMap(cases -> cases);
+    }
+
+    /** One case per value, each put in place of the first match of {@code target} and expected to be rejected. */
+    private static Stream<Arguments> rejected(InputFormat format, String sample, String target, String... values) {
+        return Stream.of(values).map(value -> Arguments.of(format, sample, target, value, Expect.REJECTED));
     }
 
     @ParameterizedTest(name = "{0}: {3}")
