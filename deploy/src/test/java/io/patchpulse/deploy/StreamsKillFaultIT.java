@@ -105,6 +105,12 @@ class StreamsKillFaultIT {
                 publish(bootstrap, topics, records.subList(0, cut), firstOut);
                 await("both instances writing device statuses").atMost(Duration.ofMinutes(2))
                         .until(() -> endOffsets(admin, topics.deviceStatus.name()) > 500);
+                // and each holding input partitions, so the kill takes tasks with it
+                await("both instances holding input partitions").atMost(Duration.ofMinutes(1))
+                        .untilAsserted(() -> assertThat(admin.describeConsumerGroups(List.of(APP)).all().get()
+                                .get(APP).members()).as("the group's members").hasSize(2)
+                                .allSatisfy(member -> assertThat(member.assignment().topicPartitions())
+                                        .as("partitions of %s", member.clientId()).isNotEmpty()));
 
                 // When one is killed, records arrive while the survivor takes over, then the killed one is restarted
                 // on its state directory and the rest arrives while both work again
