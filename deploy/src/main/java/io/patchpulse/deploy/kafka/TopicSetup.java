@@ -2,6 +2,7 @@ package io.patchpulse.deploy.kafka;
 
 import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.schemas.topics.Topics;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * Creates the PatchPulse topics that do not exist yet. install-events and device-inventory get the same partition
@@ -32,6 +34,9 @@ public final class TopicSetup {
 
     /** Per partition of each topic that is not compacted: 1 GiB. */
     public static final long DEFAULT_RETENTION_BYTES = 1L << 30;
+    /** How long {@link #ensure} waits for the brokers to serve the partitions it created. */
+    private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
+    private static final long LEADERS_RETRY_MS = 50;
 
     private TopicSetup() {
     }
@@ -75,7 +80,8 @@ public final class TopicSetup {
      * once is answered NOT_LEADER_OR_FOLLOWER and retries, and kafka-clients' idempotent producer can then leave a
      * partition's batch unsent until {@code delivery.timeout.ms} expires it (seen once in CI: the catalog publish
      * right after {@code ensure} lost a record to that). ListOffsets is answered only by a partition's serving leader,
-     * and the admin client retries it until then, so its success is the signal.
+     * so its success is the signal; until the brokers know the topic at all, the admin client fails it with a
+     * retriable error, and it is asked again.
      */
     private static void awaitLeaders(Admin admin, List<NewTopic> created)
             throws InterruptedException, ExecutionException {
@@ -85,7 +91,18 @@ public final class TopicSetup {
                 partitions.put(new TopicPartition(topic.name(), partition), OffsetSpec.latest());
             }
         }
-        admin.listOffsets(partitions).all().get();
+        long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
+        while (true) {
+            try {
+                admin.listOffsets(partitions).all().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(LEADERS_RETRY_MS);
+            }
+        }
     }
 
     /** Throws IllegalArgumentException unless {@code retentionBytes} is positive or -1 (no bound). */

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TopicSetupIT {
 
-    private static final int ROUNDS = 5;
+    private static final int ROUNDS = 20;
 
     @TempDir
     Path dir;
