@@ -8,12 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -79,12 +81,13 @@ public final class TopicSetup {
      * when the controller has recorded it, before the brokers have opened the partitions: a producer that writes at
      * once is answered NOT_LEADER_OR_FOLLOWER and retries, and kafka-clients' idempotent producer can then leave a
      * partition's batch unsent until {@code delivery.timeout.ms} expires it (seen once in CI: the catalog publish
-     * right after {@code ensure} lost a record to that). ListOffsets is answered only by a partition's serving leader,
-     * so its success is the signal; until the brokers know the topic at all, the admin client fails it with a
-     * retriable error, and it is asked again.
+     * right after {@code ensure} lost a record to that). First the brokers' metadata must name a leader for every
+     * partition (until then ListOffsets fails at once, with the admin client logging an error per topic); then
+     * ListOffsets, which only a partition's serving leader answers, must succeed. Retriable errors are asked again.
      */
     private static void awaitLeaders(Admin admin, List<NewTopic> created)
             throws InterruptedException, ExecutionException {
+        List<String> names = created.stream().map(NewTopic::name).toList();
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         for (NewTopic topic : created) {
             for (int partition = 0; partition < topic.numPartitions(); partition++) {
@@ -92,17 +95,28 @@ public final class TopicSetup {
             }
         }
         long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
-        while (true) {
-            try {
-                admin.listOffsets(partitions).all().get();
-                return;
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
-                    throw e;
-                }
-                Thread.sleep(LEADERS_RETRY_MS);
-            }
+        while (!admin.describeTopics(names).allTopicNames().toCompletionStage().thenApply(TopicSetup::allLed)
+                .exceptionally(e -> retriable(e, deadline)).toCompletableFuture().get()) {
+            Thread.sleep(LEADERS_RETRY_MS);
         }
+        while (!admin.listOffsets(partitions).all().toCompletionStage().thenApply(offsets -> true)
+                .exceptionally(e -> retriable(e, deadline)).toCompletableFuture().get()) {
+            Thread.sleep(LEADERS_RETRY_MS);
+        }
+    }
+
+    private static boolean allLed(Map<String, TopicDescription> topics) {
+        return topics.values().stream().flatMap(topic -> topic.partitions().stream())
+                .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
+    }
+
+    /** False (ask again) for a retriable error before the deadline; otherwise rethrows it. */
+    private static boolean retriable(Throwable error, long deadline) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof RetriableException && System.nanoTime() < deadline) {
+            return false;
+        }
+        throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
 
     /** Throws IllegalArgumentException unless {@code retentionBytes} is positive or -1 (no bound). */
