@@ -57,6 +57,7 @@ class CollectorKafkaInputIT {
             Topics topics = Topics.defaults();
             TopicSetup.ensure(admin, topics, 3, (short) 1);
             admin.createTopics(List.of(new NewTopic(INPUT_TOPIC, 2, (short) 1))).all().get();
+            TopicSetup.awaitServed(admin, List.of(INPUT_TOPIC), TopicSetup.SERVED_TIMEOUT); // written to at once
             Map<String, String> settings = Map.of(
                     "bootstrap.servers", kafka.bootstrapServers(),
                     CollectorSettings.DATA_DIR_CONFIG, dir.resolve("collector").toString(),

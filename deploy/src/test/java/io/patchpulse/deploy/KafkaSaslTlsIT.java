@@ -38,6 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -257,17 +258,22 @@ class KafkaSaslTlsIT {
         streamsTopics.add(Topics.defaults().installEvents.name());
         streamsTopics.add(Topics.defaults().deviceInventory.name());
         // Caught up and still so on the next poll: a record in flight between the collector and the topology counts.
-        await("collector spool, streams and sink drained").atMost(Duration.ofMinutes(5))
-                .pollInterval(Duration.ofMillis(500)).during(Duration.ofMillis(700))
-                .failFast(this::assertNoServiceStopped)
-                .untilAsserted(() -> {
-                    String status = get(ingestUrl + "/v1/status", token).body();
-                    long streamsLag = topicsExist(admin, streamsTopics)
-                            ? ConsumerLag.of(admin, APP_ID, streamsTopics.toArray(String[]::new)) : -1;
-                    long sinkLag = ConsumerLag.of(admin, SINK_GROUP, Topics.defaults().failureTrends.name());
-                    assertThat(status).as("collector status").contains("\"spooled\":0");
-                    assertThat(List.of(streamsLag, sinkLag)).as("streams lag, sink lag").containsExactly(0L, 0L);
-                });
+        try {
+            await("collector spool, streams and sink drained").atMost(Duration.ofMinutes(5))
+                    .pollInterval(Duration.ofMillis(500)).during(Duration.ofMillis(700))
+                    .failFast(this::assertNoServiceStopped)
+                    .untilAsserted(() -> {
+                        String status = get(ingestUrl + "/v1/status", token).body();
+                        long streamsLag = topicsExist(admin, streamsTopics)
+                                ? ConsumerLag.of(admin, APP_ID, streamsTopics.toArray(String[]::new)) : -1;
+                        long sinkLag = ConsumerLag.of(admin, SINK_GROUP, Topics.defaults().failureTrends.name());
+                        assertThat(status).as("collector status").contains("\"spooled\":0");
+                        assertThat(List.of(streamsLag, sinkLag)).as("streams lag, sink lag")
+                                .containsExactly(0L, 0L);
+                    });
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\nthe services said:\n" + serviceOutput, e);
+        }
     }
 
     private static boolean topicsExist(Admin admin, List<String> topics) throws Exception {
@@ -295,10 +301,14 @@ class KafkaSaslTlsIT {
     }
 
     private void awaitCollectorUp(String url, String token) {
-        await("the collector's ingest API answering").atMost(Duration.ofMinutes(2))
-                .pollInterval(Duration.ofMillis(200)).ignoreException(IOException.class) // not listening yet
-                .failFast(this::assertNoServiceStopped)
-                .until(() -> get(url + "/v1/status", token).statusCode() == 200);
+        try {
+            await("the collector's ingest API answering").atMost(Duration.ofMinutes(2))
+                    .pollInterval(Duration.ofMillis(200)).ignoreExceptionsInstanceOf(IOException.class) // not yet up
+                    .failFast(this::assertNoServiceStopped)
+                    .until(() -> get(url + "/v1/status", token).statusCode() == 200);
+        } catch (ConditionTimeoutException e) {
+            throw new AssertionError(e.getMessage() + "\nthe services said:\n" + serviceOutput, e);
+        }
     }
 
     private void assertNoServiceStopped() {

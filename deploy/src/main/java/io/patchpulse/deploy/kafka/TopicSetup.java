@@ -8,14 +8,16 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
@@ -37,8 +39,8 @@ public final class TopicSetup {
     /** Per partition of each topic that is not compacted: 1 GiB. */
     public static final long DEFAULT_RETENTION_BYTES = 1L << 30;
     /** How long {@link #ensure} waits for the brokers to serve the partitions it created. */
-    private static final Duration LEADERS_TIMEOUT = Duration.ofSeconds(60);
-    private static final long LEADERS_RETRY_MS = 50;
+    public static final Duration SERVED_TIMEOUT = Duration.ofSeconds(60);
+    private static final long SERVED_RETRY_MS = 50;
 
     private TopicSetup() {
     }
@@ -50,8 +52,11 @@ public final class TopicSetup {
     }
 
     /**
-     * Creates what is missing; returns the names it created. {@code retentionBytes} bounds each partition of the
-     * topics that are not compacted (-1: no bound).
+     * Creates what is missing and waits until the brokers serve it ({@link #awaitServed}); returns the names it
+     * created. {@code retentionBytes} bounds each partition of the topics that are not compacted (-1: no bound).
+     *
+     * @throws IllegalStateException when a topic cannot be created, or the brokers do not serve a created one within
+     *                               {@link #SERVED_TIMEOUT}
      */
     public static List<String> ensure(Admin admin, Topics topics, int partitions, short replication,
             long retentionBytes) throws InterruptedException {
@@ -68,55 +73,67 @@ public final class TopicSetup {
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
-                awaitLeaders(admin, missing);
+                awaitServed(admin, missing.stream().map(NewTopic::name).toList(), SERVED_TIMEOUT);
             }
             return missing.stream().map(NewTopic::name).toList();
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create the PatchPulse topics: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException("cannot create the PatchPulse topics: " + e.getCause().getMessage(),
+                    e.getCause());
         }
     }
 
     /**
-     * Returns once the leader of every partition of {@code created} serves it. Kafka acknowledges a topic's creation
-     * when the controller has recorded it, before the brokers have opened the partitions: a producer that writes at
-     * once is answered NOT_LEADER_OR_FOLLOWER and retries, and kafka-clients' idempotent producer can then leave a
-     * partition's batch unsent until {@code delivery.timeout.ms} expires it (seen once in CI: the catalog publish
-     * right after {@code ensure} lost a record to that). First the brokers' metadata must name a leader for every
-     * partition (until then ListOffsets fails at once, with the admin client logging an error per topic); then
-     * ListOffsets, which only a partition's serving leader answers, must succeed. Retriable errors are asked again.
+     * Returns once the leader of every partition of {@code names} serves it: call it after creating topics by other
+     * means before writing to them. Kafka acknowledges a topic's creation when the controller has recorded it, before
+     * the brokers have opened the partitions: a producer that writes at once is answered NOT_LEADER_OR_FOLLOWER and
+     * retries, and kafka-clients' idempotent producer can then leave a partition's batch unsent until
+     * {@code delivery.timeout.ms} expires it (seen once in CI: the catalog publish right after {@code ensure} lost a
+     * record to that). First the brokers' metadata must name a leader for every partition (until then ListOffsets
+     * fails at once, with the admin client logging an error per topic); then ListOffsets, which only a partition's
+     * serving leader answers, must succeed. Retriable errors are asked again every 50 ms.
+     *
+     * @throws IllegalStateException naming the topics when that has not happened within {@code timeout}, or on an
+     *                               error that is not retriable
      */
-    private static void awaitLeaders(Admin admin, List<NewTopic> created)
-            throws InterruptedException, ExecutionException {
-        List<String> names = created.stream().map(NewTopic::name).toList();
+    public static void awaitServed(Admin admin, List<String> names, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Map<String, TopicDescription> described = untilServed(names, timeout, deadline,
+                () -> admin.describeTopics(names).allTopicNames(), TopicSetup::allLed);
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
-        for (NewTopic topic : created) {
-            for (int partition = 0; partition < topic.numPartitions(); partition++) {
-                partitions.put(new TopicPartition(topic.name(), partition), OffsetSpec.latest());
+        described.values().forEach(topic -> topic.partitions().forEach(partition -> partitions.put(
+                new TopicPartition(topic.name(), partition.partition()), OffsetSpec.latest())));
+        untilServed(names, timeout, deadline, () -> admin.listOffsets(partitions).all(), offsets -> true);
+    }
+
+    /** Asks {@code call} until {@code served} holds of its answer; a retriable error is asked again. */
+    private static <T> T untilServed(List<String> names, Duration timeout, long deadline,
+            Supplier<KafkaFuture<T>> call, Predicate<T> served) throws InterruptedException {
+        while (true) {
+            String notYet;
+            try {
+                T answer = call.get().get();
+                if (served.test(answer)) {
+                    return answer;
+                }
+                notYet = "a partition has no leader yet";
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof RetriableException)) {
+                    throw new IllegalStateException("cannot check that the brokers serve the topics " + names + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+                notYet = e.getCause().getMessage();
             }
-        }
-        long deadline = System.nanoTime() + LEADERS_TIMEOUT.toNanos();
-        while (!admin.describeTopics(names).allTopicNames().toCompletionStage().thenApply(TopicSetup::allLed)
-                .exceptionally(e -> retriable(e, deadline)).toCompletableFuture().get()) {
-            Thread.sleep(LEADERS_RETRY_MS);
-        }
-        while (!admin.listOffsets(partitions).all().toCompletionStage().thenApply(offsets -> true)
-                .exceptionally(e -> retriable(e, deadline)).toCompletableFuture().get()) {
-            Thread.sleep(LEADERS_RETRY_MS);
+            if (System.nanoTime() - deadline > 0) {
+                throw new IllegalStateException("the brokers did not serve every partition of " + names + " within "
+                        + timeout.toSeconds() + " s (last: " + notYet + "); check that every broker is up");
+            }
+            Thread.sleep(SERVED_RETRY_MS);
         }
     }
 
     private static boolean allLed(Map<String, TopicDescription> topics) {
         return topics.values().stream().flatMap(topic -> topic.partitions().stream())
                 .allMatch(partition -> partition.leader() != null && !partition.leader().isEmpty());
-    }
-
-    /** False (ask again) for a retriable error before the deadline; otherwise rethrows it. */
-    private static boolean retriable(Throwable error, long deadline) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof RetriableException && System.nanoTime() < deadline) {
-            return false;
-        }
-        throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
     }
 
     /** Throws IllegalArgumentException unless {@code retentionBytes} is positive or -1 (no bound). */

@@ -1,12 +1,14 @@
 package io.patchpulse.deploy.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.patchpulse.deploy.embedded.EmbeddedKafka;
 import io.patchpulse.schemas.topics.Topic;
 import io.patchpulse.schemas.topics.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -48,7 +50,8 @@ class TopicSetupIT {
                         ProducerConfig.ACKS_CONFIG, "all"), new ByteArraySerializer(), new ByteArraySerializer())) {
                     for (Topic<?, ?> topic : topics.all()) {
                         for (int partition = 0; partition < 3; partition++) {
-                            producer.send(new ProducerRecord<>(topic.name(), partition, new byte[] {1}, new byte[] {1}));
+                            byte[] one = {1}; // a key too: the compacted topics refuse records without one
+                            producer.send(new ProducerRecord<>(topic.name(), partition, one, one));
                         }
                     }
                     producer.flush();
@@ -62,6 +65,18 @@ class TopicSetupIT {
                             .isZero();
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldNameTheTopicsAndTheTimeWhenTheBrokersDoNotServeThem() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"), Duration.ofSeconds(60));
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        kafka.bootstrapServers()))) {
+            // A topic nobody created stays unknown to the brokers: a retriable error until the time is up
+            assertThatThrownBy(() -> TopicSetup.awaitServed(admin, List.of("never.created"), Duration.ofSeconds(1)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("[never.created]").hasMessageContaining("within 1 s");
         }
     }
 
