@@ -3,8 +3,8 @@ package io.patchpulse.deploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.patchpulse.collector.parse.InputFormat;
-import io.patchpulse.collector.parse.JsonItems;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -17,7 +17,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -59,6 +58,11 @@ public final class IngestCommand implements Callable<Integer> {
             description = "Largest batch of lines per request. Default 4 MiB.")
     private int batchBytes;
 
+    @Option(names = "--max-document-bytes", paramLabel = "BYTES", defaultValue = "67108864",
+            description = "Largest file read whole (eventlog-xml, wufb, a JSON document or array); line formats are "
+                    + "read a batch at a time, whatever their size. Default 64 MiB.")
+    private long maxDocumentBytes;
+
     @Parameters(arity = "1..*", paramLabel = "FILE", description = "Files to post.")
     private List<Path> files;
 
@@ -89,22 +93,30 @@ public final class IngestCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         ProgressLine progress = new ProgressLine(err, "posting", totalBytes, "bytes");
+        if (batchBytes <= 0 || maxDocumentBytes <= 0) {
+            throw new IllegalArgumentException("--batch-bytes and --max-document-bytes must be positive, not "
+                    + batchBytes + " and " + maxDocumentBytes);
+        }
+        InputBatches batches = new InputBatches(batchBytes, InputBatches.MAX_LINE_BYTES, maxDocumentBytes);
         for (Path file : files) {
-            byte[] content = Files.readAllBytes(file);
-            // NDJSON goes in batches of whole lines; anything else (XML, CSV, pretty-printed or UTF-16 JSON) whole.
-            boolean lineFormat = inputFormat == InputFormat.OSQUERY || inputFormat == InputFormat.WINLOGBEAT
-                    || ((inputFormat == InputFormat.EVENTS || inputFormat == InputFormat.DEVICE_REPORT)
-                    && JsonItems.isNdjson(Arrays.copyOf(content, Math.min(content.length, 64 * 1024))));
-            int offset = 0;
-            long firstLine = 1;
-            while (offset < content.length) {
-                int end = lineFormat ? batchEnd(content, offset) : content.length;
-                byte[] batch = Arrays.copyOfRange(content, offset, end);
-                JsonNode answer = post(http, endpoint, bearer, contentType, batch, file);
-                report(answer, file, firstLine, err);
-                firstLine += count(batch, (byte) '\n');
-                progress.advance(end - offset);
-                offset = end;
+            try (InputStream in = Files.newInputStream(file)) {
+                batches.read(in, file.toString(), inputFormat, new InputBatches.Receiver() {
+                    @Override
+                    public void batch(InputBatches.Batch batch) throws IOException, InterruptedException {
+                        JsonNode answer = post(http, endpoint, bearer, contentType, batch.bytes(), file);
+                        report(answer, file, batch.firstLine(), err);
+                        progress.advance(batch.bytes().length);
+                    }
+
+                    @Override
+                    public void lineTooLong(long line, long limitBytes) {
+                        err.println("\r" + file + ":" + line + ": the line is longer than " + limitBytes
+                                + " bytes; not sent");
+                        rejected++;
+                    }
+                });
+            } catch (InputBatches.DocumentTooLarge e) {
+                throw new UncheckedIOException(e.getMessage(), e);
             }
         }
         progress.done();
@@ -126,25 +138,6 @@ public final class IngestCommand implements Callable<Integer> {
             return fromEnvironment.strip();
         }
         throw new IllegalArgumentException("a token is required: --token, --token-file or PATCHPULSE_TOKEN");
-    }
-
-    /** End (exclusive) of the batch starting at {@code offset}: whole lines, at most batchBytes unless one is longer. */
-    private int batchEnd(byte[] content, int offset) {
-        int limit = Math.min(content.length, offset + batchBytes);
-        if (limit == content.length) {
-            return limit;
-        }
-        for (int i = limit - 1; i >= offset; i--) {
-            if (content[i] == '\n') {
-                return i + 1;
-            }
-        }
-        for (int i = limit; i < content.length; i++) {
-            if (content[i] == '\n') {
-                return i + 1;
-            }
-        }
-        return content.length;
     }
 
     private JsonNode post(HttpClient http, URI endpoint, String bearer, String contentType, byte[] batch, Path file)
@@ -206,16 +199,6 @@ public final class IngestCommand implements Callable<Integer> {
                     + problem.path("message").asText());
         }
         lines.forEach(err::println);
-    }
-
-    private static long count(byte[] bytes, byte wanted) {
-        long count = 0;
-        for (byte b : bytes) {
-            if (b == wanted) {
-                count++;
-            }
-        }
-        return count;
     }
 
     /** The collector answered with an error that retrying will not fix. */

@@ -65,6 +65,57 @@ class HostileParseCommandTest {
     }
 
     @Test
+    void shouldReadALineFormatABatchAtATimeAndNameTheLinesOfItsProblemsAcrossBatches() throws Exception {
+        // Given 25,000 events (about 3 batches of 4 MiB), every 997th with an outcome nobody knows
+        long now = java.time.Instant.now().toEpochMilli();
+        java.util.Set<Long> bad = new java.util.TreeSet<>();
+        java.util.Set<Long> good = new java.util.TreeSet<>();
+        StringBuilder text = new StringBuilder();
+        for (long line = 1; line <= 25_000; line++) {
+            boolean broken = line % 997 == 0;
+            (broken ? bad : good).add(line);
+            text.append("{\"eventId\":\"e").append(line).append("\",\"deviceId\":\"d-").append(line % 300)
+                    .append("\",\"occurredAt\":").append(now).append(",\"receivedAt\":").append(now)
+                    .append(",\"source\":\"AGENT\",\"outcome\":\"").append(broken ? "EXPLODED" : "FAILED")
+                    .append("\",\"updateTitle\":\"").append("p".repeat(300)).append("\"}\n");
+        }
+        Path file = Files.writeString(dir.resolve("big.ndjson"), text);
+        assertThat(Files.size(file)).isGreaterThan(2L * InputBatches.DEFAULT_BATCH_BYTES);
+
+        int status = run("parse", "--format", "events", file.toString());
+
+        // Then every good line is a record with its own line number, every bad one a problem at its line
+        assertThat(status).isEqualTo(ParseCommand.SOME_REJECTED);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        java.util.Set<Long> recordLines = new java.util.TreeSet<>();
+        for (String line : out.toString().lines().toList()) {
+            com.fasterxml.jackson.databind.JsonNode record = json.readTree(line);
+            assertThat(record.path("value").path("eventId").asText()).isEqualTo("e" + record.path("line").asLong());
+            recordLines.add(record.path("line").asLong());
+        }
+        assertThat(recordLines).isEqualTo(good);
+        java.util.Set<Long> problemLines = new java.util.TreeSet<>();
+        err.toString().lines().filter(line -> line.startsWith(file + ":"))
+                .forEach(line -> problemLines.add(Long.parseLong(line.split(":")[1])));
+        assertThat(problemLines).isEqualTo(bad);
+        assertNoStackTrace();
+    }
+
+    @Test
+    void shouldRefuseADocumentOverTheLimitInOneLineBeforeReadingItWhole() throws Exception {
+        Path file = Files.writeString(dir.resolve("large.xml"), "<Events>" + "<Event/>".repeat(500) + "</Events>");
+
+        int status = run("parse", "--format", "eventlog-xml", "--max-document-bytes", "1000", file.toString());
+
+        assertThat(status).isEqualTo(2);
+        assertThat(err.toString()).contains(file + " is larger than 1000 bytes").hasLineCount(1);
+        assertNoStackTrace();
+        REPORT.put("document-over-limit", HostileReport.outcome("CLI parse --format eventlog-xml",
+                "a 4 KiB document with --max-document-bytes 1000", "exit 2 in one line, the file not read whole",
+                "exit", status));
+    }
+
+    @Test
     void shouldSayInOneLineThatADirectoryIsNoFile() throws Exception {
         Path folder = Files.createDirectories(dir.resolve("reports"));
 
