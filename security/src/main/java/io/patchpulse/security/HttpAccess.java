@@ -170,8 +170,8 @@ public final class HttpAccess {
         if (session == null) {
             return Optional.empty();
         }
-        if (!clock.instant().isBefore(session.expires())) {
-            sessions.remove(key);
+        if (!clock.instant().isBefore(session.expires()) || !tokens.stillAdmits(session.principal())) {
+            sessions.remove(key); // expired, or its token was revoked since (or its scopes changed)
             return Optional.empty();
         }
         return Optional.of(session.principal());

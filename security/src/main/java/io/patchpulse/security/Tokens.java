@@ -4,9 +4,12 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.EnumSet;
@@ -17,7 +20,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bearer tokens an HTTP endpoint admits, stored hashed: configuration holds {@code name:sha256hex[:scopes]}
@@ -25,6 +31,11 @@ import java.util.regex.Pattern;
  * {@code read,write}; an entry without them has {@code write} only (what the first ingest-only entries meant). A
  * presented token is hashed and compared in constant time with every entry; the match's name labels the caller
  * (rate limits, DLQ headers, logs).
+ *
+ * <p>Entries from a token file ({@link #load}) are live: the file is looked at again at most once a second when a
+ * token is checked, and a changed file replaces its entries, so adding or revoking a token takes no restart. A file
+ * that cannot be read or holds a bad entry leaves the entries as they were (with a warning naming the file): a
+ * half-written edit locks no one out. Revoke a token by removing its line, not the file.
  */
 public final class Tokens {
 
@@ -37,10 +48,76 @@ public final class Tokens {
     private record Entry(byte[] hash, Set<Scope> scopes, boolean explicit) {
     }
 
-    private final Map<String, Entry> entries;
+    private static final Logger LOG = LoggerFactory.getLogger(Tokens.class);
+    /** How often a token file is looked at again, at most. */
+    static final Duration FILE_CHECK_INTERVAL = Duration.ofSeconds(1);
+
+    private volatile Map<String, Entry> entries;
+    /** The live file's part: null for fixed entries. */
+    private final TokenFile file;
 
     private Tokens(Map<String, Entry> entries) {
         this.entries = entries;
+        this.file = null;
+    }
+
+    private Tokens(List<String> fixed, Path path, LongSupplier nanoTime, Duration interval) {
+        this.file = new TokenFile(fixed, path, nanoTime, interval.toNanos());
+        this.entries = parse(file.readAll()).entries;
+    }
+
+    /** A token file and the fixed entries beside it; re-read when its modification time or size changed. */
+    private final class TokenFile {
+        private final List<String> fixed;
+        private final Path path;
+        private final LongSupplier nanoTime;
+        private final long intervalNanos;
+        private long nextCheck;
+        private FileTime modified;
+        private long size = -1;
+
+        TokenFile(List<String> fixed, Path path, LongSupplier nanoTime, long intervalNanos) {
+            this.fixed = List.copyOf(fixed);
+            this.path = path;
+            this.nanoTime = nanoTime;
+            this.intervalNanos = intervalNanos;
+            this.nextCheck = nanoTime.getAsLong() + intervalNanos;
+        }
+
+        /** The fixed entries and the file's lines, noting the file's state. */
+        List<String> readAll() {
+            List<String> all = new ArrayList<>(fixed);
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                all.addAll(Files.readAllLines(path, StandardCharsets.UTF_8));
+                modified = attributes.lastModifiedTime();
+                size = attributes.size();
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read the token file " + path + ": " + e.getMessage());
+            }
+            return all;
+        }
+
+        /** Re-reads the file when it changed since it was read, at most once per interval. */
+        synchronized void refresh() {
+            long now = nanoTime.getAsLong();
+            if (now - nextCheck < 0) {
+                return;
+            }
+            nextCheck = now + intervalNanos;
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
+                if (attributes.lastModifiedTime().equals(modified) && attributes.size() == size) {
+                    return;
+                }
+                Map<String, Entry> reloaded = parse(readAll()).entries;
+                LOG.info("token file {} changed: {} entries now admitted", path, reloaded.size());
+                entries = reloaded;
+            } catch (IOException | IllegalArgumentException e) {
+                LOG.warn("token file {} could not be read again, the entries stay as they were: {}", path,
+                        e.getMessage());
+            }
+        }
     }
 
     /** No token: every request is refused. */
@@ -105,25 +182,34 @@ public final class Tokens {
      * @throws IllegalArgumentException naming the file that cannot be read or the entry at fault
      */
     public static Tokens load(List<String> entries, Path file) {
-        List<String> all = new ArrayList<>(entries);
-        if (file != null) {
-            try {
-                all.addAll(Files.readAllLines(file, StandardCharsets.UTF_8));
-            } catch (IOException e) {
-                throw new IllegalArgumentException("cannot read the token file " + file + ": " + e.getMessage());
-            }
-        }
-        return parse(all);
+        return load(entries, file, System::nanoTime, FILE_CHECK_INTERVAL);
+    }
+
+    static Tokens load(List<String> entries, Path file, LongSupplier nanoTime, Duration interval) {
+        return file == null ? parse(entries) : new Tokens(entries, file, nanoTime, interval);
     }
 
     /** True when no token is configured (every request is refused). */
     public boolean isEmpty() {
-        return entries.isEmpty();
+        return current().isEmpty();
     }
 
     /** How many entries there are. */
     public int size() {
-        return entries.size();
+        return current().size();
+    }
+
+    /** Whether {@code principal}'s entry is still here with the same scopes (a revoked token's sessions end). */
+    public boolean stillAdmits(Principal principal) {
+        Entry entry = current().get(principal.name());
+        return entry != null && entry.scopes().equals(principal.scopes());
+    }
+
+    private Map<String, Entry> current() {
+        if (file != null) {
+            file.refresh();
+        }
+        return entries;
     }
 
     /** The entry {@code token} matches, as a principal, or empty. */
@@ -133,7 +219,7 @@ public final class Tokens {
         }
         byte[] presented = sha256(token);
         Principal match = null;
-        for (Map.Entry<String, Entry> entry : entries.entrySet()) {
+        for (Map.Entry<String, Entry> entry : current().entrySet()) {
             // Constant-time comparison, and no early exit: timing says nothing about which entry matched.
             if (MessageDigest.isEqual(presented, entry.getValue().hash())) {
                 match = new Principal(entry.getKey(), entry.getValue().scopes());

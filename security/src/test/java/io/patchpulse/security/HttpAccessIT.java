@@ -12,6 +12,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
@@ -25,8 +26,10 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HttpAccessIT {
 
@@ -155,6 +158,34 @@ class HttpAccessIT {
 
         now.set(now.get().plus(Duration.ofHours(1)));
         assertThat(get(client, base + "/v1/things/3", cookie).statusCode()).isEqualTo(401);
+    }
+
+    @Test
+    void shouldRefuseARevokedTokenAndEndItsSessionsWithoutARestart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("tokens");
+        Files.writeString(file, Tokens.entry("reader", READER, Set.of(Scope.READ)) + "\n");
+        Tokens live = Tokens.load(List.of(), file);
+        start(HttpAccess.withSessions(live, false, Duration.ofHours(1), path -> !path.startsWith("/v1/")),
+                Optional.empty());
+        AccessProbe probe = new AccessProbe("http://127.0.0.1:" + app.port());
+        HttpClient client = HttpClient.newHttpClient();
+        HttpResponse<String> opened = probe.send("POST", HttpAccess.SESSION_PATH, READER);
+        String cookie = opened.headers().firstValue("Set-Cookie").orElseThrow();
+        cookie = cookie.substring(0, cookie.indexOf(';'));
+        assertThat(get(client, "http://127.0.0.1:" + app.port() + "/v1/things/1", cookie).statusCode())
+                .isEqualTo(200);
+
+        // When the token's line is removed from the file
+        Files.writeString(file, "# reader revoked\n");
+        Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 2000));
+
+        // Then, once the file is looked at again, the token and the session it opened are refused
+        String sessionCookie = cookie;
+        Awaitility.await("the revocation taken").atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(probe.send("GET", "/v1/things/1", READER).statusCode()).as("the token").isEqualTo(401);
+            assertThat(get(client, "http://127.0.0.1:" + app.port() + "/v1/things/1", sessionCookie).statusCode())
+                    .as("its session").isEqualTo(401);
+        });
     }
 
     @Test

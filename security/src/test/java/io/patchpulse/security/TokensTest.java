@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -94,6 +97,42 @@ class TokensTest {
         assertThat(tokens.verify(filed).orElseThrow().scopes()).containsExactly(Scope.READ);
         assertThatThrownBy(() -> Tokens.load(List.of(), dir.resolve("missing")))
                 .hasMessageContaining("cannot read the token file").hasMessageContaining("missing");
+    }
+
+    @Test
+    void shouldTakeAChangedTokenFileWithoutARestartAndKeepTheEntriesWhenAnEditIsBad(@TempDir Path dir)
+            throws Exception {
+        String listed = Tokens.newToken();
+        String old = Tokens.newToken();
+        String fresh = Tokens.newToken();
+        Path file = dir.resolve("tokens");
+        Files.writeString(file, Tokens.entry("old", old, Set.of(Scope.READ)) + "\n");
+        AtomicLong nanos = new AtomicLong();
+        Tokens tokens = Tokens.load(List.of(Tokens.entry("agents", listed)), file, nanos::get, Duration.ofSeconds(1));
+        assertThat(tokens.verify(old)).isPresent();
+
+        // When the file is rewritten: old revoked, fresh added
+        Files.writeString(file, Tokens.entry("fresh", fresh, Set.of(Scope.READ)) + "\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2000));
+        // then nothing changes within the check interval, and the change holds once it has passed
+        assertThat(tokens.verify(old)).as("within the interval").isPresent();
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tokens.verify(old)).as("revoked").isEmpty();
+        assertThat(tokens.verify(fresh)).isPresent();
+        assertThat(tokens.verify(listed)).as("the listed entries stay").isPresent();
+        assertThat(tokens.stillAdmits(new Principal("fresh", Set.of(Scope.READ)))).isTrue();
+        assertThat(tokens.stillAdmits(new Principal("old", Set.of(Scope.READ)))).isFalse();
+        assertThat(tokens.stillAdmits(new Principal("fresh", Set.of(Scope.READ, Scope.WRITE)))).as("other scopes")
+                .isFalse();
+
+        // When an edit leaves a bad line, or the file goes away, the entries stay as they were
+        Files.writeString(file, "fresh:not-a-hash\n");
+        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 4000));
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tokens.verify(fresh)).as("after a bad edit").isPresent();
+        Files.delete(file);
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tokens.verify(fresh)).as("after the file went away").isPresent();
     }
 
     @Test
