@@ -50,8 +50,8 @@ public final class CollectorService implements AutoCloseable {
     private final List<FileWatcher> watchers = new ArrayList<>();
     private final List<KafkaInput> kafkaInputs = new ArrayList<>();
 
-    private CollectorService(CollectorSettings settings, List<Watch> watches, MeterRegistry registry)
-            throws IOException {
+    private CollectorService(CollectorSettings settings, List<Watch> watches, MeterRegistry registry,
+            SpoolDrainer.AfterSend afterSend) throws IOException {
         AvroTrust.install();
         DeviceIds deviceIds = settings.pseudonymousDeviceIds()
                 ? DeviceIds.hmac(DeviceIdKey.loadOrCreate(settings.deviceIdKeyFile()))
@@ -65,7 +65,8 @@ public final class CollectorService implements AutoCloseable {
                 LOG.info("The spool holds {} records from before; they are sent first", spool.size());
             }
             // Built here, not on first use: a producer setting Kafka rejects fails the start, not every batch.
-            this.drainer = new SpoolDrainer(spool, settings.bootstrapServers(), settings.producerProperties());
+            this.drainer = new SpoolDrainer(spool, settings.bootstrapServers(), settings.producerProperties(),
+                    afterSend);
             this.ingestor = new Ingestor(spool, settings.topics(), deviceIds, settings.spoolMaxRecords(),
                     settings.maxRecordBytes(), Clock.systemUTC(), settings.dlqPayload());
             metrics = new CollectorMetrics(spool::size, drainer::sent, drainer::failures, drainer::lastSuccess);
@@ -104,7 +105,19 @@ public final class CollectorService implements AutoCloseable {
      */
     public static CollectorService start(CollectorSettings settings, List<Watch> watches, MeterRegistry registry)
             throws IOException {
-        return new CollectorService(settings, watches, registry);
+        return start(settings, watches, registry, SpoolDrainer.AfterSend.NONE);
+    }
+
+    /**
+     * The same collector, its drainer calling {@code afterSend} after Kafka acknowledged a batch and before the spool
+     * removes it ({@link SpoolDrainer#SpoolDrainer(Spool, String, Map, SpoolDrainer.AfterSend)}). For fault tests,
+     * which stop the process there.
+     *
+     * @throws IOException when the data directory, the key or the spool cannot be opened
+     */
+    public static CollectorService start(CollectorSettings settings, List<Watch> watches, MeterRegistry registry,
+            SpoolDrainer.AfterSend afterSend) throws IOException {
+        return new CollectorService(settings, watches, registry, afterSend);
     }
 
     /** The port of the ingest API. */

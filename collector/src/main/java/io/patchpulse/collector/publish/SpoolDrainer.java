@@ -11,6 +11,7 @@ import java.util.Objects;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -26,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * is retried with growing back-off (1 s up to 30 s); when Kafka is back the spool drains in order.
  *
  * <p>A batch that was partly acknowledged before a failure is sent again as a whole: those records reach Kafka
- * twice and downstream drops the replay by device + event id. Nothing is ever dropped here.
+ * twice and downstream drops the replay by device + event id. Nothing is ever dropped here. The same holds for a
+ * batch Kafka acknowledged whole when the collector dies before the spool removed it (the window
+ * {@link AfterSend} opens for tests): the next start sends it again.
  */
 public final class SpoolDrainer implements AutoCloseable {
 
@@ -36,8 +39,27 @@ public final class SpoolDrainer implements AutoCloseable {
     private static final Duration MIN_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
+    /**
+     * Told when Kafka has acknowledged every record of a batch and the spool still holds it (see {@link
+     * #SpoolDrainer(Spool, String, Map, AfterSend)}).
+     */
+    @FunctionalInterface
+    public interface AfterSend {
+
+        /**
+         * Called on the drainer thread after Kafka acknowledged every record of {@code batch} and before the spool
+         * removes it; blocking here holds the removal back. An exception fails the batch like a failed send: it
+         * stays in the spool and is sent again.
+         */
+        void sent(List<Spool.Entry> batch);
+
+        /** No hook: the spool removes a batch as soon as Kafka acknowledged it. */
+        AfterSend NONE = batch -> { };
+    }
+
     private final Spool spool;
-    private final Map<String, Object> producerProperties;
+    private final Supplier<Producer<byte[], byte[]>> producerFactory;
+    private final AfterSend afterSendHook;
     private final Thread thread;
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
@@ -53,7 +75,17 @@ public final class SpoolDrainer implements AutoCloseable {
      *                        as in {@link KafkaPublisher#producerProperties}
      */
     public SpoolDrainer(Spool spool, String bootstrapServers, Map<String, ?> extraProperties) {
+        this(spool, bootstrapServers, extraProperties, AfterSend.NONE);
+    }
+
+    /**
+     * The same drainer, calling {@code afterSend} on its thread after Kafka acknowledged a batch and before the spool
+     * removes it: the window in which a crash makes the next start send records Kafka already holds. For fault
+     * tests, which stop the process there; production code uses {@link #SpoolDrainer(Spool, String, Map)}.
+     */
+    public SpoolDrainer(Spool spool, String bootstrapServers, Map<String, ?> extraProperties, AfterSend afterSend) {
         this.spool = Objects.requireNonNull(spool, "spool");
+        this.afterSendHook = Objects.requireNonNull(afterSend, "afterSend");
         Map<String, Object> defaults = new LinkedHashMap<>();
         // An outage must surface as a failed batch within seconds, not block the drainer for minutes.
         defaults.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
@@ -63,13 +95,25 @@ public final class SpoolDrainer implements AutoCloseable {
         if (extraProperties != null) {
             defaults.putAll(extraProperties);
         }
-        this.producerProperties = KafkaPublisher.producerProperties(bootstrapServers, defaults);
+        Map<String, Object> producerProperties = KafkaPublisher.producerProperties(bootstrapServers, defaults);
+        this.producerFactory = () -> new KafkaProducer<>(producerProperties, new ByteArraySerializer(),
+                new ByteArraySerializer());
         try {
             this.producer = newProducer();
         } catch (org.apache.kafka.common.KafkaException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             throw new IllegalArgumentException("the Kafka producer settings are not usable: " + cause.getMessage(), e);
         }
+        this.thread = new Thread(this::run, "patchpulse-spool-drainer");
+        this.thread.setDaemon(true);
+    }
+
+    /** For tests: a drainer whose producers come from {@code producerFactory} (e.g. a {@code MockProducer}). */
+    SpoolDrainer(Spool spool, Supplier<Producer<byte[], byte[]>> producerFactory, AfterSend afterSend) {
+        this.spool = Objects.requireNonNull(spool, "spool");
+        this.producerFactory = Objects.requireNonNull(producerFactory, "producerFactory");
+        this.afterSendHook = Objects.requireNonNull(afterSend, "afterSend");
+        this.producer = newProducer();
         this.thread = new Thread(this::run, "patchpulse-spool-drainer");
         this.thread.setDaemon(true);
     }
@@ -113,6 +157,9 @@ public final class SpoolDrainer implements AutoCloseable {
                     continue;
                 }
                 send(batch);
+                if (afterSendHook != AfterSend.NONE) {
+                    afterSendHook.sent(List.copyOf(batch));
+                }
                 spool.removeThrough(batch.get(batch.size() - 1).sequence());
                 sent.addAndGet(batch.size());
                 lastSuccess.set(Instant.now());
@@ -160,7 +207,7 @@ public final class SpoolDrainer implements AutoCloseable {
     }
 
     private Producer<byte[], byte[]> newProducer() {
-        return new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer());
+        return producerFactory.get();
     }
 
     private void sleep(Duration duration) {
