@@ -55,7 +55,7 @@ public final class CollectorSettings extends AbstractConfig {
             + "`patchpulse token`). Raw tokens are never configured. No entries: every request is refused (401).";
     public static final String TOKENS_FILE_CONFIG = "collector.tokens.file";
     private static final String TOKENS_FILE_DOC = "A file of more collector.tokens entries, one a line (# comments), "
-            + "read at start and again within a second of a change: a token is added or revoked without a restart "
+            + "read at start and again about two seconds after a change: a token is added or revoked without a restart "
             + "(a file with a bad line is ignored until fixed). Default none.";
     public static final String TLS_KEYSTORE_CONFIG = "collector.tls.keystore";
     private static final String TLS_KEYSTORE_DOC = "PKCS12 keystore (key and certificate chain): the ingest API and "

@@ -42,6 +42,8 @@ public final class HttpAccess {
     public static final String SESSION_PATH = "/auth/session";
     /** Set on a request admitted by its bearer header (not a session cookie). */
     private static final String BEARER = "patchpulse.bearer";
+    /** The SHA-256 of the bearer token of this request, which a session it opens is bound to. */
+    private static final String TOKEN_HASH = "patchpulse.token-hash";
     /** The session cookie's name. */
     public static final String COOKIE = "patchpulse_session";
     /** Set on a refused request, so a server's generic 404/405 handlers leave the refusal as it is. */
@@ -59,7 +61,7 @@ public final class HttpAccess {
     /** Sessions by the SHA-256 of their id (a heap dump shows no usable cookie). */
     private final Map<String, Session> sessions = new ConcurrentHashMap<>();
 
-    private record Session(Principal principal, Instant expires) {
+    private record Session(Principal principal, byte[] tokenHash, Instant expires) {
     }
 
     private HttpAccess(Tokens tokens, boolean secure, Duration sessionTtl, Predicate<String> pages, Clock clock) {
@@ -102,7 +104,8 @@ public final class HttpAccess {
      */
     public void install(JavalinConfig config, String what) {
         if (tokens.isEmpty()) {
-            LOG.warn("No tokens are configured for the {}: every request will be refused with 401", what);
+            LOG.warn("No tokens are configured for the {}: every request will be refused with 401 (until one is added"
+                    + " to its token file, if it has one)", what);
         }
         config.routes.before(this::check);
         if (sessionTtl != null) {
@@ -137,6 +140,7 @@ public final class HttpAccess {
             }
             principal = match.get();
             ctx.attribute(BEARER, Boolean.TRUE);
+            ctx.attribute(TOKEN_HASH, Tokens.sha256(header.substring(7).strip()));
         } else {
             Optional<Principal> session = sessionRequest ? Optional.empty() : session(ctx);
             if (session.isEmpty()) {
@@ -170,8 +174,9 @@ public final class HttpAccess {
         if (session == null) {
             return Optional.empty();
         }
-        if (!clock.instant().isBefore(session.expires()) || !tokens.stillAdmits(session.principal())) {
-            sessions.remove(key); // expired, or its token was revoked since (or its scopes changed)
+        if (!clock.instant().isBefore(session.expires())
+                || !tokens.stillAdmits(session.principal(), session.tokenHash())) {
+            sessions.remove(key); // expired, or its token was revoked or replaced since (or its scopes changed)
             return Optional.empty();
         }
         return Optional.of(session.principal());
@@ -194,7 +199,7 @@ public final class HttpAccess {
         byte[] bytes = new byte[32];
         RANDOM.nextBytes(bytes);
         String id = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-        sessions.put(key(id), new Session(principal, now.plus(sessionTtl)));
+        sessions.put(key(id), new Session(principal, ctx.attribute(TOKEN_HASH), now.plus(sessionTtl)));
         Cookie cookie = new Cookie(COOKIE, id);
         cookie.setPath("/");
         cookie.setHttpOnly(true);

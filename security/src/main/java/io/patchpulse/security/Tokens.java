@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
@@ -32,10 +30,11 @@ import org.slf4j.LoggerFactory;
  * presented token is hashed and compared in constant time with every entry; the match's name labels the caller
  * (rate limits, DLQ headers, logs).
  *
- * <p>Entries from a token file ({@link #load}) are live: the file is looked at again at most once a second when a
- * token is checked, and a changed file replaces its entries, so adding or revoking a token takes no restart. A file
- * that cannot be read or holds a bad entry leaves the entries as they were (with a warning naming the file): a
- * half-written edit locks no one out. Revoke a token by removing its line, not the file.
+ * <p>Entries from a token file ({@link #load}) are live: when a token is checked, the file is read again at most once
+ * a second, and a content that changed and then stayed the same for one more look replaces its entries, so adding
+ * or revoking a token takes no restart (about two seconds) and an edit caught half-written is not taken. A file
+ * that cannot be read or holds a bad entry leaves the entries as they were (with a warning naming the file). Revoke
+ * a token by removing its line, not the file.
  */
 public final class Tokens {
 
@@ -66,15 +65,18 @@ public final class Tokens {
         this.entries = parse(file.readAll()).entries;
     }
 
-    /** A token file and the fixed entries beside it; re-read when its modification time or size changed. */
+    /** A token file and the fixed entries beside it; its content is compared by digest, so no edit goes unseen. */
     private final class TokenFile {
         private final List<String> fixed;
         private final Path path;
         private final LongSupplier nanoTime;
         private final long intervalNanos;
-        private long nextCheck;
-        private FileTime modified;
-        private long size = -1;
+        private volatile long nextCheck;
+        /** The digest of the content the entries come from, and of a changed content seen once (or null). */
+        private byte[] applied;
+        private byte[] pending;
+        /** The last warning given, so a file that stays broken is warned about once, not every second. */
+        private String warned;
 
         TokenFile(List<String> fixed, Path path, LongSupplier nanoTime, long intervalNanos) {
             this.fixed = List.copyOf(fixed);
@@ -84,38 +86,62 @@ public final class Tokens {
             this.nextCheck = nanoTime.getAsLong() + intervalNanos;
         }
 
-        /** The fixed entries and the file's lines, noting the file's state. */
+        /** The fixed entries and the file's lines (at start). */
         List<String> readAll() {
-            List<String> all = new ArrayList<>(fixed);
             try {
-                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-                all.addAll(Files.readAllLines(path, StandardCharsets.UTF_8));
-                modified = attributes.lastModifiedTime();
-                size = attributes.size();
+                byte[] content = Files.readAllBytes(path);
+                applied = sha256(content);
+                return lines(content);
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read the token file " + path + ": " + e.getMessage());
             }
+        }
+
+        private List<String> lines(byte[] content) {
+            List<String> all = new ArrayList<>(fixed);
+            all.addAll(new String(content, StandardCharsets.UTF_8).lines().toList());
             return all;
         }
 
-        /** Re-reads the file when it changed since it was read, at most once per interval. */
-        synchronized void refresh() {
-            long now = nanoTime.getAsLong();
-            if (now - nextCheck < 0) {
-                return;
+        /**
+         * Reads the file again, at most once per interval; a changed content is taken once a second look finds it
+         * unchanged (a file caught while being rewritten is not).
+         */
+        void refresh() {
+            if (nanoTime.getAsLong() - nextCheck < 0) {
+                return; // the common case: no lock, no I/O
             }
-            nextCheck = now + intervalNanos;
-            try {
-                BasicFileAttributes attributes = Files.readAttributes(path, BasicFileAttributes.class);
-                if (attributes.lastModifiedTime().equals(modified) && attributes.size() == size) {
+            synchronized (this) {
+                long now = nanoTime.getAsLong();
+                if (now - nextCheck < 0) {
                     return;
                 }
-                Map<String, Entry> reloaded = parse(readAll()).entries;
-                LOG.info("token file {} changed: {} entries now admitted", path, reloaded.size());
-                entries = reloaded;
-            } catch (IOException | IllegalArgumentException e) {
-                LOG.warn("token file {} could not be read again, the entries stay as they were: {}", path,
-                        e.getMessage());
+                nextCheck = now + intervalNanos;
+                try {
+                    byte[] content = Files.readAllBytes(path);
+                    byte[] digest = sha256(content);
+                    if (MessageDigest.isEqual(digest, applied)) {
+                        pending = null;
+                        return;
+                    }
+                    if (pending == null || !MessageDigest.isEqual(digest, pending)) {
+                        pending = digest; // changed: taken if it is the same at the next look
+                        return;
+                    }
+                    applied = digest; // a bad content is not parsed again until it changes
+                    pending = null;
+                    Map<String, Entry> reloaded = parse(lines(content)).entries;
+                    entries = reloaded;
+                    warned = null;
+                    LOG.info("token file {} changed: {} entries now admitted", path, reloaded.size());
+                } catch (IOException | IllegalArgumentException e) {
+                    String warning = e.getMessage();
+                    if (!warning.equals(warned)) {
+                        warned = warning;
+                        LOG.warn("token file {} could not be read again, the entries stay as they were: {}", path,
+                                warning);
+                    }
+                }
             }
         }
     }
@@ -199,10 +225,15 @@ public final class Tokens {
         return current().size();
     }
 
-    /** Whether {@code principal}'s entry is still here with the same scopes (a revoked token's sessions end). */
-    public boolean stillAdmits(Principal principal) {
+    /**
+     * Whether {@code principal}'s entry is still here with the same token ({@code tokenHash}, its SHA-256) and
+     * scopes: a session opened with a token that was revoked, replaced under the same name, or given other scopes
+     * ends.
+     */
+    public boolean stillAdmits(Principal principal, byte[] tokenHash) {
         Entry entry = current().get(principal.name());
-        return entry != null && entry.scopes().equals(principal.scopes());
+        return entry != null && tokenHash != null && MessageDigest.isEqual(entry.hash(), tokenHash)
+                && entry.scopes().equals(principal.scopes());
     }
 
     private Map<String, Entry> current() {
@@ -252,8 +283,12 @@ public final class Tokens {
     }
 
     static byte[] sha256(String text) {
+        return sha256(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static byte[] sha256(byte[] bytes) {
         try {
-            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }

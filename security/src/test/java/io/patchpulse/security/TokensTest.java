@@ -111,28 +111,59 @@ class TokensTest {
         Tokens tokens = Tokens.load(List.of(Tokens.entry("agents", listed)), file, nanos::get, Duration.ofSeconds(1));
         assertThat(tokens.verify(old)).isPresent();
 
-        // When the file is rewritten: old revoked, fresh added
-        Files.writeString(file, Tokens.entry("fresh", fresh, Set.of(Scope.READ)) + "\n");
-        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 2000));
-        // then nothing changes within the check interval, and the change holds once it has passed
+        // When the file is rewritten (same size, same modification time: only the content tells): old revoked,
+        // fresh added under another name of the same length
+        FileTime modified = Files.getLastModifiedTime(file);
+        Files.writeString(file, Tokens.entry("new", fresh, Set.of(Scope.READ)) + "\n");
+        Files.setLastModifiedTime(file, modified);
+        // then nothing changes within the interval, nor at the first look (the edit may be half-written)
         assertThat(tokens.verify(old)).as("within the interval").isPresent();
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tokens.verify(old)).as("at the first look").isPresent();
+        // and the change holds at the next look, the file unchanged since
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
         assertThat(tokens.verify(old)).as("revoked").isEmpty();
         assertThat(tokens.verify(fresh)).isPresent();
         assertThat(tokens.verify(listed)).as("the listed entries stay").isPresent();
-        assertThat(tokens.stillAdmits(new Principal("fresh", Set.of(Scope.READ)))).isTrue();
-        assertThat(tokens.stillAdmits(new Principal("old", Set.of(Scope.READ)))).isFalse();
-        assertThat(tokens.stillAdmits(new Principal("fresh", Set.of(Scope.READ, Scope.WRITE)))).as("other scopes")
-                .isFalse();
+        Principal reader = new Principal("new", Set.of(Scope.READ));
+        assertThat(tokens.stillAdmits(reader, Tokens.sha256(fresh))).isTrue();
+        assertThat(tokens.stillAdmits(new Principal("old", Set.of(Scope.READ)), Tokens.sha256(old))).isFalse();
+        assertThat(tokens.stillAdmits(new Principal("new", Set.of(Scope.READ, Scope.WRITE)), Tokens.sha256(fresh)))
+                .as("other scopes").isFalse();
+        assertThat(tokens.stillAdmits(reader, Tokens.sha256(old))).as("another token under the name").isFalse();
 
         // When an edit leaves a bad line, or the file goes away, the entries stay as they were
-        Files.writeString(file, "fresh:not-a-hash\n");
-        Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis() + 4000));
+        Files.writeString(file, "new:not-a-hash\n");
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        tokens.verify(fresh);
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
         assertThat(tokens.verify(fresh)).as("after a bad edit").isPresent();
         Files.delete(file);
         nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        tokens.verify(fresh);
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
         assertThat(tokens.verify(fresh)).as("after the file went away").isPresent();
+    }
+
+    @Test
+    void shouldNotTakeAFileCaughtWhileItIsRewritten(@TempDir Path dir) throws Exception {
+        String kept = Tokens.newToken();
+        Path file = dir.resolve("tokens");
+        Files.writeString(file, Tokens.entry("kept", kept, Set.of(Scope.READ)) + "\n");
+        AtomicLong nanos = new AtomicLong();
+        Tokens tokens = Tokens.load(List.of(), file, nanos::get, Duration.ofSeconds(1));
+
+        // Given a rewrite seen first truncated (as 'printf ... > file' leaves it for a moment), then complete
+        Files.writeString(file, "");
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tokens.verify(kept)).as("the truncated file seen once").isPresent();
+        Files.writeString(file, Tokens.entry("kept", kept, Set.of(Scope.READ)) + "\n# a comment added\n");
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+
+        // Then no look ever applied the empty file
+        assertThat(tokens.verify(kept)).as("the complete file seen once").isPresent();
+        nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+        assertThat(tokens.verify(kept)).as("the complete file taken").isPresent();
     }
 
     @Test

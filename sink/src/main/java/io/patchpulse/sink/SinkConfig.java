@@ -79,7 +79,7 @@ public final class SinkConfig extends AbstractConfig {
             + " configured. No entries: every request is refused (401).";
     public static final String HTTP_TOKENS_FILE_CONFIG = "http.tokens.file";
     public static final String HTTP_TOKENS_FILE_DOC = "A file of more http.tokens entries, one a line (# comments),"
-            + " read at start and again within a second of a change: a token is added or revoked, and its dashboard"
+            + " read at start and again about two seconds after a change: a token is added or revoked, and its dashboard"
             + " sessions ended, without a restart (a file with a bad line is ignored until fixed). Default none.";
     public static final String HTTP_TLS_KEYSTORE_CONFIG = "http.tls.keystore";
     public static final String HTTP_TLS_KEYSTORE_DOC = "PKCS12 keystore: the dashboard and the sink's /metrics are"

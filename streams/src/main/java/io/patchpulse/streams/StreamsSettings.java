@@ -91,7 +91,7 @@ public final class StreamsSettings extends AbstractConfig {
             + "read. Raw tokens are never configured. No entries: every request is refused (401).";
     public static final String QUERY_TOKENS_FILE_CONFIG = "query.tokens.file";
     private static final String QUERY_TOKENS_FILE_DOC = "A file of more query.tokens entries, one a line (# comments), "
-            + "read at start and again within a second of a change: a token is added or revoked without a restart "
+            + "read at start and again about two seconds after a change: a token is added or revoked without a restart "
             + "(a file with a bad line is ignored until fixed). Default none.";
     public static final String QUERY_TLS_KEYSTORE_CONFIG = "query.tls.keystore";
     private static final String QUERY_TLS_KEYSTORE_DOC = "PKCS12 keystore: the query API and /metrics are then "

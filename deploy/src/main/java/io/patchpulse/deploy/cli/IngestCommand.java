@@ -83,21 +83,24 @@ public final class IngestCommand implements Callable<Integer> {
             case WUFB -> "text/plain";
             default -> "application/x-ndjson";
         };
+        InputBatches batches = new InputBatches(batchBytes, InputBatches.MAX_LINE_BYTES, maxDocumentBytes);
         long totalBytes = 0;
         for (Path file : files) {
             if (!Files.isRegularFile(file)) {
                 throw new UncheckedIOException("no such file: " + file, new NoSuchFileException(file.toString()));
             }
-            totalBytes += Files.size(file);
+            long size = Files.size(file);
+            boolean document = inputFormat == InputFormat.EVENTLOG_XML || inputFormat == InputFormat.WUFB;
+            if (document && size > maxDocumentBytes) {
+                // Said before anything is posted; an events or device-report document is found out when it is read.
+                throw new IllegalArgumentException(file + " is larger than " + maxDocumentBytes + " bytes, the most a "
+                        + inputFormat.id() + " file is read whole: split it, or raise --max-document-bytes");
+            }
+            totalBytes += size;
         }
         PrintWriter err = spec.commandLine().getErr();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
         ProgressLine progress = new ProgressLine(err, "posting", totalBytes, "bytes");
-        if (batchBytes <= 0 || maxDocumentBytes <= 0) {
-            throw new IllegalArgumentException("--batch-bytes and --max-document-bytes must be positive, not "
-                    + batchBytes + " and " + maxDocumentBytes);
-        }
-        InputBatches batches = new InputBatches(batchBytes, InputBatches.MAX_LINE_BYTES, maxDocumentBytes);
         for (Path file : files) {
             try (InputStream in = Files.newInputStream(file)) {
                 batches.read(in, file.toString(), inputFormat, new InputBatches.Receiver() {

@@ -10,10 +10,11 @@ import java.util.Arrays;
 
 /**
  * How {@code parse} and {@code ingest} take a file (or standard input) in, with memory bounded whatever its size.
- * Line formats (osquery, winlogbeat, and events or device reports written as NDJSON) come in batches of whole lines,
- * each at most {@code batchBytes} unless a single line is longer; a line longer than {@code maxLineBytes} is
- * reported and skipped, never held. Everything else (eventlog-xml, wufb, one JSON document or array) is one batch,
- * refused past {@code maxDocumentBytes} before it is read whole.
+ * Line formats (osquery, winlogbeat, and events or device reports written as NDJSON) come in batches of whole
+ * lines, each at most {@code batchBytes} unless a single line is longer; a line longer than {@code maxLineBytes} is
+ * reported and skipped once that much of it (plus one read of 64 KiB) has arrived, never held whole. A UTF-16 file
+ * (its byte-order mark says so) is read as a document. Everything else (eventlog-xml, wufb, one JSON document or
+ * array) is one batch, refused past {@code maxDocumentBytes} before it is read whole.
  */
 final class InputBatches {
 
@@ -23,6 +24,8 @@ final class InputBatches {
     static final int MAX_LINE_BYTES = 16 << 20;
     /** Default largest input read whole: 64 MiB (parsing one takes several times that in heap). */
     static final long DEFAULT_MAX_DOCUMENT_BYTES = 64L << 20;
+    /** The most --max-document-bytes may be: one Java array. */
+    static final long MAX_DOCUMENT_BYTES = Integer.MAX_VALUE - 9;
 
     /** What a line-format input is tested on: its first bytes (see {@link JsonItems#isNdjson}). */
     private static final int HEAD_BYTES = 64 * 1024;
@@ -52,9 +55,14 @@ final class InputBatches {
     private final int maxLineBytes;
     private final long maxDocumentBytes;
 
+    /** @throws IllegalArgumentException naming the command's option that is out of range */
     InputBatches(int batchBytes, int maxLineBytes, long maxDocumentBytes) {
-        if (batchBytes <= 0 || maxLineBytes <= 0 || maxDocumentBytes <= 0) {
-            throw new IllegalArgumentException("batch, line and document limits must be positive");
+        if (batchBytes <= 0 || maxLineBytes <= 0) {
+            throw new IllegalArgumentException("--batch-bytes must be positive, not " + batchBytes);
+        }
+        if (maxDocumentBytes <= 0 || maxDocumentBytes > MAX_DOCUMENT_BYTES) {
+            throw new IllegalArgumentException("--max-document-bytes must be 1.." + MAX_DOCUMENT_BYTES + ", not "
+                    + maxDocumentBytes);
         }
         this.batchBytes = batchBytes;
         this.maxLineBytes = maxLineBytes;
@@ -71,19 +79,26 @@ final class InputBatches {
         if (isLineFormat(format, head)) {
             readLines(in, receiver);
         } else {
-            byte[] document = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxDocumentBytes + 1));
+            byte[] document = in.readNBytes((int) (maxDocumentBytes + 1));
             if (document.length > maxDocumentBytes) {
                 throw new DocumentTooLarge(name + " is larger than " + maxDocumentBytes + " bytes, the most a "
                         + format.id() + " input is read whole (" + (format == InputFormat.EVENTS
                         || format == InputFormat.DEVICE_REPORT ? "write it as NDJSON, one item a line, or " : "")
                         + "split it, or raise --max-document-bytes along with the heap: PATCHPULSE_JAVA_OPTS)");
             }
-            receiver.batch(new Batch(document, 1));
+            if (document.length > 0) {
+                receiver.batch(new Batch(document, 1));
+            }
         }
     }
 
     /** Whether {@code format} with these first bytes is cut at line ends (the rule the collector's watcher uses). */
     static boolean isLineFormat(InputFormat format, byte[] head) {
+        boolean utf16 = head.length >= 2 && ((head[0] & 0xFF) == 0xFF && (head[1] & 0xFF) == 0xFE
+                || (head[0] & 0xFF) == 0xFE && (head[1] & 0xFF) == 0xFF);
+        if (utf16) {
+            return false; // its line ends are two bytes: read whole, as the parsers decode it
+        }
         return format == InputFormat.OSQUERY || format == InputFormat.WINLOGBEAT
                 || ((format == InputFormat.EVENTS || format == InputFormat.DEVICE_REPORT) && JsonItems.isNdjson(head));
     }
@@ -114,14 +129,18 @@ final class InputBatches {
                     }
                 }
                 if (newline >= 0) {
-                    line++;
                     if (skipping) {
                         skipping = false;
+                        line++;
                         batchFirstLine = line;
-                    } else if (batch.size() >= batchBytes) {
-                        receiver.batch(new Batch(batch.toByteArray(), batchFirstLine));
-                        batch.reset();
-                        batchFirstLine = line;
+                    } else {
+                        batchFirstLine = splitBefore(batch, lineStart, batchFirstLine, line, receiver);
+                        line++;
+                        if (batch.size() >= batchBytes) {
+                            receiver.batch(new Batch(batch.toByteArray(), batchFirstLine));
+                            batch.reset();
+                            batchFirstLine = line;
+                        }
                     }
                     lineStart = batch.size();
                 }
@@ -129,8 +148,25 @@ final class InputBatches {
             }
         }
         if (batch.size() > 0) {
+            batchFirstLine = splitBefore(batch, lineStart, batchFirstLine, line, receiver);
             receiver.batch(new Batch(batch.toByteArray(), batchFirstLine));
         }
+    }
+
+    /**
+     * When the line at {@code lineStart} (line {@code line}) takes {@code batch} past the batch size, sends the lines
+     * before it as a batch and leaves the line alone in {@code batch}; returns the first line of what is left.
+     */
+    private long splitBefore(ByteArrayOutputStream batch, int lineStart, long batchFirstLine, long line,
+            Receiver receiver) throws IOException, InterruptedException {
+        if (batch.size() <= batchBytes || lineStart == 0) {
+            return batchFirstLine;
+        }
+        byte[] all = batch.toByteArray();
+        receiver.batch(new Batch(Arrays.copyOf(all, lineStart), batchFirstLine));
+        batch.reset();
+        batch.write(all, lineStart, all.length - lineStart);
+        return line;
     }
 
     private static int indexOf(byte[] buffer, int from, int to) {

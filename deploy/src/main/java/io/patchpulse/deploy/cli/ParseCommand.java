@@ -78,9 +78,6 @@ public final class ParseCommand implements Callable<Integer> {
         };
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        if (maxDocumentBytes <= 0) {
-            throw new IllegalArgumentException("--max-document-bytes must be positive, not " + maxDocumentBytes);
-        }
         FormatParser parser = Parsers.of(inputFormat);
         InputBatches batches = new InputBatches(InputBatches.DEFAULT_BATCH_BYTES, InputBatches.MAX_LINE_BYTES,
                 maxDocumentBytes);
@@ -98,7 +95,8 @@ public final class ParseCommand implements Callable<Integer> {
                             out.println(line(name, before + line.line(), line));
                         }
                         for (Problem problem : result.problems()) {
-                            err.println(name + ":" + (before + problem.line()) + ": "
+                            // line 0: about the input as a whole, not one of its lines
+                            err.println(name + ":" + (problem.line() == 0 ? 0 : before + problem.line()) + ": "
                                     + (problem.field() == null ? "" : problem.field() + ": ") + problem.message());
                         }
                         counts[0] += result.records().size();

@@ -102,6 +102,35 @@ class HostileParseCommandTest {
     }
 
     @Test
+    void shouldSkipALineOverSixteenMibAtItsLineAndReadTheOthers() throws Exception {
+        long now = java.time.Instant.now().toEpochMilli();
+        String good = "{\"eventId\":\"g%d\",\"deviceId\":\"d-1\",\"occurredAt\":" + now + ",\"receivedAt\":" + now
+                + ",\"source\":\"AGENT\",\"outcome\":\"FAILED\"}\n";
+        Path file = dir.resolve("long-line.ndjson");
+        try (var out = Files.newBufferedWriter(file)) {
+            out.write(String.format(good, 1));
+            out.write("{\"eventId\":\"");
+            for (int i = 0; i < 17; i++) {
+                out.write("x".repeat(1 << 20));
+            }
+            out.write("\"}\n");
+            out.write(String.format(good, 3));
+        }
+
+        int status = run("parse", "--format", "events", file.toString());
+
+        assertThat(status).isEqualTo(ParseCommand.SOME_REJECTED);
+        assertThat(err.toString()).contains(file + ":2: the line is longer than " + InputBatches.MAX_LINE_BYTES
+                + " bytes; skipped");
+        assertThat(out.toString().lines().map(line -> line.replaceAll(".*\"line\":(\\d+).*", "$1")))
+                .containsExactly("1", "3");
+        assertNoStackTrace();
+        REPORT.put("line-over-16-mib", HostileReport.outcome("CLI parse --format events",
+                "a 17 MiB line between two good ones", "FILE:2: the line is longer than 16 MiB; skipped, exit 4",
+                "exit", status, "records", out.toString().lines().count()));
+    }
+
+    @Test
     void shouldRefuseADocumentOverTheLimitInOneLineBeforeReadingItWhole() throws Exception {
         Path file = Files.writeString(dir.resolve("large.xml"), "<Events>" + "<Event/>".repeat(500) + "</Events>");
 

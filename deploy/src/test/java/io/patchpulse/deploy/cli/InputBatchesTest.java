@@ -33,19 +33,27 @@ class InputBatchesTest {
         reader.read(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)), "input", format, receiver);
     }
 
-    /** Line n of the text as the batches gave it, numbered from each batch's first line. */
-    private List<String> linesByNumber() {
-        List<String> lines = new ArrayList<>();
+    /** Each line the batches hold, by the number they give it (each batch's first line, then counting). */
+    private java.util.SortedMap<Long, String> linesByNumber() {
+        java.util.SortedMap<Long, String> lines = new java.util.TreeMap<>();
         for (InputBatches.Batch batch : batches) {
             List<String> own = new String(batch.bytes(), StandardCharsets.UTF_8).lines().toList();
             for (int i = 0; i < own.size(); i++) {
-                while (lines.size() < batch.firstLine() - 1 + i) {
-                    lines.add(null); // a line no batch holds
-                }
-                lines.add(own.get(i));
+                long number = batch.firstLine() + i;
+                assertThat(lines.put(number, own.get(i))).as("line %d given twice", number).isNull();
             }
         }
         return lines;
+    }
+
+    private static java.util.SortedMap<Long, String> numbered(String... lines) {
+        java.util.SortedMap<Long, String> numbered = new java.util.TreeMap<>();
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i] != null) {
+                numbered.put(i + 1L, lines[i]);
+            }
+        }
+        return numbered;
     }
 
     @Test
@@ -60,15 +68,15 @@ class InputBatchesTest {
 
         read(new InputBatches(4096, 1 << 20, 1 << 20), text, InputFormat.OSQUERY);
 
-        // Then the batches hold the input in order, each of whole lines and under a line above the batch size
+        // Then the batches hold the input in order, each of whole lines and at most the batch size
         ByteArrayOutputStream joined = new ByteArrayOutputStream();
         batches.forEach(batch -> joined.writeBytes(batch.bytes()));
         assertThat(joined.toString(StandardCharsets.UTF_8)).isEqualTo(text);
         assertThat(batches).hasSizeGreaterThan(50).allSatisfy(batch -> assertThat(batch.bytes().length)
-                .isLessThan(4096 + 400));
+                .isLessThanOrEqualTo(4096));
         assertThat(batches.subList(0, batches.size() - 1))
                 .allSatisfy(batch -> assertThat(batch.bytes()[batch.bytes().length - 1]).isEqualTo((byte) '\n'));
-        assertThat(linesByNumber()).isEqualTo(lines);
+        assertThat(linesByNumber()).isEqualTo(numbered(lines.toArray(String[]::new)));
         assertThat(tooLong).isEmpty();
     }
 
@@ -82,8 +90,48 @@ class InputBatchesTest {
 
         assertThat(tooLong).containsExactly(4L, 6L);
         assertThat(batches).allSatisfy(batch -> assertThat(batch.bytes().length).isLessThanOrEqualTo(101));
-        List<String> numbered = linesByNumber();
-        assertThat(numbered).containsExactly("a1", "a2", "a3", null, "a5", null, "a7");
+        assertThat(linesByNumber()).isEqualTo(numbered("a1", "a2", "a3", null, "a5", null, "a7"));
+    }
+
+    @Test
+    void shouldSkipAnOverlongFirstLineAndAnOverlongLastLineWithoutALineEnd() throws Exception {
+        read(new InputBatches(1 << 20, 100, 1 << 20), "x".repeat(500) + "\nb2\nb3\n" + "w".repeat(300),
+                InputFormat.OSQUERY);
+
+        assertThat(tooLong).containsExactly(1L, 4L);
+        assertThat(linesByNumber()).isEqualTo(numbered(null, "b2", "b3"));
+    }
+
+    @Test
+    void shouldSendTheLinesBeforeALongOneFirstSoNoBatchPassesItsSizeButByOneLine() throws Exception {
+        // Given 3 lines of 30 bytes, then one of 80 (under the line limit), then 2 short ones; batches of 100
+        String shortLine = "s".repeat(29);
+        String text = shortLine + "\n" + shortLine + "\n" + shortLine + "\n" + "L".repeat(79) + "\nt5\nt6\n";
+
+        read(new InputBatches(100, 1000, 1 << 20), text, InputFormat.WINLOGBEAT);
+
+        assertThat(batches).extracting(batch -> batch.bytes().length).containsExactly(90, 86);
+        assertThat(linesByNumber()).isEqualTo(numbered(shortLine, shortLine, shortLine, "L".repeat(79), "t5", "t6"));
+    }
+
+    @Test
+    void shouldKeepCrlfLineEndsNumberEmptyLinesAndSendNothingForAnEmptyInput() throws Exception {
+        read(new InputBatches(1 << 20, 100, 1 << 20), "c1\r\n\r\nc3\r\n", InputFormat.OSQUERY);
+        assertThat(linesByNumber()).isEqualTo(numbered("c1", "", "c3"));
+
+        batches.clear();
+        read(new InputBatches(1 << 20, 100, 1 << 20), "", InputFormat.OSQUERY);
+        read(new InputBatches(1 << 20, 100, 1 << 20), "", InputFormat.EVENTLOG_XML);
+        assertThat(batches).isEmpty();
+    }
+
+    @Test
+    void shouldReadAUtf16FileWholeEvenInALineFormat() throws Exception {
+        byte[] utf16 = "\uFEFF{\"a\":1}\n{\"a\":2}\n".getBytes(StandardCharsets.UTF_16LE);
+
+        new InputBatches(4, 100, 1 << 20).read(new ByteArrayInputStream(utf16), "input", InputFormat.OSQUERY, receiver);
+
+        assertThat(batches).singleElement().satisfies(batch -> assertThat(batch.bytes()).isEqualTo(utf16));
     }
 
     @Test
@@ -91,7 +139,7 @@ class InputBatchesTest {
         read(new InputBatches(10, 100, 1 << 20), "q".repeat(100) + "\nr\n", InputFormat.OSQUERY);
 
         assertThat(tooLong).isEmpty();
-        assertThat(linesByNumber()).containsExactly("q".repeat(100), "r");
+        assertThat(linesByNumber()).isEqualTo(numbered("q".repeat(100), "r"));
     }
 
     @Test
