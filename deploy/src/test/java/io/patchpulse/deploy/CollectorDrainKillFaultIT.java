@@ -16,7 +16,6 @@ import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.FreePorts;
 import io.patchpulse.deploy.embedded.PipelineProgress;
 import io.patchpulse.schemas.avro.InstallEvent;
-import io.patchpulse.schemas.serde.CanonicalJson;
 import io.patchpulse.security.Scope;
 import io.patchpulse.security.Tokens;
 import java.io.BufferedReader;
@@ -31,7 +30,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -80,7 +78,7 @@ class CollectorDrainKillFaultIT {
         // batch is what the spool held when the drainer's first attempt started (one post, or all of them).
         List<String> lines = new ArrayList<>();
         for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(1_000, 23).withDays(3)).simulate()) {
-            lines.add(eventsOutLine(record));
+            lines.add(CollectorPosts.eventsOutLine(record));
         }
         Path pipelineData = dir.resolve("pipeline");
         Path collectorData = dir.resolve("collector");
@@ -105,8 +103,8 @@ class CollectorDrainKillFaultIT {
                     http.send(HttpRequest.newBuilder(status).header("Authorization", "Bearer " + token).build(),
                             HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
             for (int start = 0; start < lines.size(); start += POST_LINES) {
-                postBatch(lines.subList(start, Math.min(lines.size(), start + POST_LINES)), httpPort, token,
-                        acknowledged);
+                CollectorPosts.postBatch(http, lines.subList(start, Math.min(lines.size(), start + POST_LINES)),
+                        httpPort, token, acknowledged);
             }
 
             // When Kafka is back, the collector drains, and is killed -9 at a batch Kafka acknowledged, before the
@@ -227,38 +225,8 @@ class CollectorDrainKillFaultIT {
     private static long number(Properties properties, String name) {
         return Long.parseLong(properties.getProperty(name));
     }
-
-    /** Posts one NDJSON batch; only after its 202 are its lines written to the acknowledged file. */
-    private void postBatch(List<String> batch, int port, String token, Path acknowledged) throws Exception {
-        String body = String.join("\n", batch) + "\n";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/v1/events"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(response.body()).contains("\"accepted\":" + batch.size(), "\"rejected\":0");
-        Files.writeString(acknowledged, body, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-    }
-
-    private static String eventsOutLine(CollectedRecord record) {
-        String topic = record instanceof CollectedRecord.Event ? "patchpulse.install-events"
-                : "patchpulse.device-inventory";
-        return "{\"topic\":\"" + topic + "\",\"key\":\"" + record.deviceId() + "\",\"value\":"
-                + CanonicalJson.toLine(record.value()) + "}";
-    }
-
     private static CollectorSettings settings(String bootstrap, Path data, String tokenEntry) {
-        return settings(bootstrap, data.toString(), 0, tokenEntry);
-    }
-
-    private static CollectorSettings settings(String bootstrap, String data, int port, String tokenEntry) {
-        return new CollectorSettings(Map.of("bootstrap.servers", bootstrap,
-                CollectorSettings.DATA_DIR_CONFIG, data,
-                CollectorSettings.HTTP_PORT_CONFIG, Integer.toString(port),
-                CollectorSettings.TOKENS_CONFIG, tokenEntry,
-                CollectorSettings.RATE_LIMIT_CONFIG, "100000"));
+        return CollectorPosts.settings(bootstrap, data.toString(), 0, tokenEntry);
     }
 
     private Process startKilledCollector(String bootstrap, Path data, int port, String tokenEntry, Path marker)
@@ -283,8 +251,8 @@ class CollectorDrainKillFaultIT {
             Path marker = Path.of(args[4]);
             int killAt = Integer.parseInt(args[5]);
             long[] before = {0, 0, 0}; // batches, records, install events
-            CollectorService.start(settings(args[0], args[1], Integer.parseInt(args[2]), args[3]), List.of(),
-                    new SimpleMeterRegistry(), batch -> {
+            CollectorService.start(CollectorPosts.settings(args[0], args[1], Integer.parseInt(args[2]), args[3]),
+                    List.of(), new SimpleMeterRegistry(), batch -> {
                         long installEvents = batch.stream()
                                 .filter(entry -> entry.record().topic().endsWith("install-events")).count();
                         if (++before[0] < killAt) {

@@ -15,16 +15,12 @@ import io.patchpulse.deploy.cli.PatchPulseCli;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.FreePorts;
 import io.patchpulse.deploy.embedded.PipelineProgress;
-import io.patchpulse.schemas.serde.CanonicalJson;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +47,7 @@ class CollectorSpoolKillFaultIT {
     void shouldDeliverEveryAcknowledgedEventOnceAfterAKafkaOutageAndAKill9() throws Exception {
         List<String> lines = new ArrayList<>();
         for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(200, 17).withDays(3)).simulate()) {
-            lines.add(eventsOutLine(record));
+            lines.add(CollectorPosts.eventsOutLine(record));
         }
         Path pipelineData = dir.resolve("pipeline");
         Path collectorData = dir.resolve("collector");
@@ -77,7 +73,7 @@ class CollectorSpoolKillFaultIT {
                             HttpResponse.BodyHandlers.ofString())
                             .statusCode() == 200);
             posted = postAll(lines, httpPort, token, acknowledged);
-            postBatch(lines.subList(0, BATCH_LINES), httpPort, token, acknowledged);
+            CollectorPosts.postBatch(http, lines.subList(0, BATCH_LINES), httpPort, token, acknowledged);
         } finally {
             collector.destroyForcibly(); // SIGKILL: no shutdown hook, no flush
             collector.waitFor();
@@ -91,8 +87,8 @@ class CollectorSpoolKillFaultIT {
 
         // Then, with Kafka back and a new collector on the same data directory, the spool drains into the pipeline
         try (AllInOne pipeline = AllInOne.start(pipelineData, new SimpleMeterRegistry());
-             CollectorService restarted = CollectorService.start(settings(bootstrap, collectorData, 0,
-                     Tokens.entry("it", token)), List.of())) {
+             CollectorService restarted = CollectorService.start(CollectorPosts.settings(bootstrap,
+                     collectorData.toString(), 0, Tokens.entry("it", token)), List.of())) {
             await().atMost(DRAIN_TIMEOUT).until(() -> restarted.spool().size() == 0);
             assertThat(new PipelineProgress(pipeline).awaitDrained(DRAIN_TIMEOUT, line -> { })).isTrue();
 
@@ -112,41 +108,11 @@ class CollectorSpoolKillFaultIT {
         long posted = 0;
         for (int start = 0; start < lines.size(); start += BATCH_LINES) {
             List<String> batch = lines.subList(start, Math.min(lines.size(), start + BATCH_LINES));
-            postBatch(batch, port, token, acknowledged);
+            CollectorPosts.postBatch(http, batch, port, token, acknowledged);
             posted += batch.size();
         }
         return posted;
     }
-
-    /** Posts one NDJSON batch; only after its 202 are its lines written to the acknowledged file. */
-    private void postBatch(List<String> batch, int port, String token, Path acknowledged) throws Exception {
-        String body = String.join("\n", batch) + "\n";
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/v1/events"))
-                .header("Authorization", "Bearer " + token)
-                .header("Content-Type", "application/x-ndjson")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).as(response.body()).isEqualTo(202);
-        assertThat(response.body()).contains("\"accepted\":" + batch.size(), "\"rejected\":0");
-        Files.writeString(acknowledged, body, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
-    }
-
-    private static String eventsOutLine(CollectedRecord record) {
-        String topic = record instanceof CollectedRecord.Event ? "patchpulse.install-events"
-                : "patchpulse.device-inventory";
-        return "{\"topic\":\"" + topic + "\",\"key\":\"" + record.deviceId() + "\",\"value\":"
-                + CanonicalJson.toLine(record.value()) + "}";
-    }
-
-    private static CollectorSettings settings(String bootstrap, Path data, int port, String tokenEntry) {
-        return new CollectorSettings(Map.of("bootstrap.servers", bootstrap,
-                CollectorSettings.DATA_DIR_CONFIG, data.toString(),
-                CollectorSettings.HTTP_PORT_CONFIG, Integer.toString(port),
-                CollectorSettings.TOKENS_CONFIG, tokenEntry,
-                CollectorSettings.RATE_LIMIT_CONFIG, "100000"));
-    }
-
     private Process startCollectorProcess(String bootstrap, Path data, int port, String tokenEntry)
             throws IOException {
         // both lives of the collector in one log, kept for a failed run
