@@ -6,12 +6,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
 import io.patchpulse.collector.publish.Spool;
-import io.patchpulse.collector.simulate.FleetSimulator;
-import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.FreePorts;
 import io.patchpulse.deploy.embedded.PipelineProgress;
@@ -31,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -76,10 +72,7 @@ class CollectorDrainKillFaultIT {
             throws Exception {
         // 7,900 lines, more than a batch of 5,000: the kill at the 2nd batch leaves a batch removed before it. The 1st
         // batch is what the spool held when the drainer's first attempt started (one post, or all of them).
-        List<String> lines = new ArrayList<>();
-        for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(1_000, 23).withDays(3)).simulate()) {
-            lines.add(CollectorPosts.eventsOutLine(record));
-        }
+        List<String> lines = CollectorPosts.simulatedLines(1_000, 23);
         Path pipelineData = dir.resolve("pipeline");
         Path collectorData = dir.resolve("collector");
         Path acknowledged = dir.resolve("acknowledged.ndjson");
@@ -88,10 +81,7 @@ class CollectorDrainKillFaultIT {
         int httpPort = FreePorts.pick();
 
         // Given a pipeline that ran once (topics exist) and is now down
-        String bootstrap;
-        try (AllInOne pipeline = AllInOne.start(pipelineData, new SimpleMeterRegistry())) {
-            bootstrap = pipeline.bootstrapServers();
-        }
+        String bootstrap = CollectorPosts.bootstrapOfAStoppedPipeline(pipelineData);
 
         // and a collector in its own JVM that acknowledged every line into its spool while Kafka was down (read
         // scope too: its status is polled)

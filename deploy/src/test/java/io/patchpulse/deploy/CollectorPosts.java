@@ -2,8 +2,12 @@ package io.patchpulse.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.CollectorSettings;
+import io.patchpulse.collector.simulate.FleetSimulator;
+import io.patchpulse.collector.simulate.SimulationSettings;
+import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.schemas.serde.CanonicalJson;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -23,6 +28,26 @@ import java.util.Map;
 final class CollectorPosts {
 
     private CollectorPosts() {
+    }
+
+    /** A simulated fleet of {@code devices} over 3 days (seed {@code seed}) as lines of the events format. */
+    static List<String> simulatedLines(int devices, long seed) {
+        List<String> lines = new ArrayList<>();
+        for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(devices, seed).withDays(3))
+                .simulate()) {
+            lines.add(eventsOutLine(record));
+        }
+        return lines;
+    }
+
+    /**
+     * Starts an all-in-one pipeline on {@code data} once, so its topics exist, and stops it: returns the address its
+     * Kafka had, unreachable now, where a collector spools until the pipeline is started there again.
+     */
+    static String bootstrapOfAStoppedPipeline(Path data) throws InterruptedException {
+        try (AllInOne pipeline = AllInOne.start(data, new SimpleMeterRegistry())) {
+            return pipeline.bootstrapServers();
+        }
     }
 
     /** {@code record} as a line of the events format, in the {@code --events-out} shape the recount reads. */

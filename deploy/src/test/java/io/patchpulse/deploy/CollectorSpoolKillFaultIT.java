@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.patchpulse.collector.CollectedRecord;
 import io.patchpulse.collector.CollectorService;
 import io.patchpulse.collector.CollectorSettings;
 import io.patchpulse.security.Tokens;
 import io.patchpulse.collector.publish.Spool;
-import io.patchpulse.collector.simulate.FleetSimulator;
-import io.patchpulse.collector.simulate.SimulationSettings;
 import io.patchpulse.deploy.cli.PatchPulseCli;
 import io.patchpulse.deploy.embedded.AllInOne;
 import io.patchpulse.deploy.embedded.FreePorts;
@@ -22,7 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -45,10 +41,7 @@ class CollectorSpoolKillFaultIT {
 
     @Test
     void shouldDeliverEveryAcknowledgedEventOnceAfterAKafkaOutageAndAKill9() throws Exception {
-        List<String> lines = new ArrayList<>();
-        for (CollectedRecord record : new FleetSimulator(SimulationSettings.of(200, 17).withDays(3)).simulate()) {
-            lines.add(CollectorPosts.eventsOutLine(record));
-        }
+        List<String> lines = CollectorPosts.simulatedLines(200, 17);
         Path pipelineData = dir.resolve("pipeline");
         Path collectorData = dir.resolve("collector");
         Path acknowledged = dir.resolve("acknowledged.ndjson");
@@ -56,10 +49,7 @@ class CollectorSpoolKillFaultIT {
         int httpPort = FreePorts.pick();
 
         // Given a pipeline that ran once (topics exist) and is now down: Kafka is unreachable
-        String bootstrap;
-        try (AllInOne pipeline = AllInOne.start(pipelineData, new SimpleMeterRegistry())) {
-            bootstrap = pipeline.bootstrapServers();
-        }
+        String bootstrap = CollectorPosts.bootstrapOfAStoppedPipeline(pipelineData);
 
         // When a collector in its own JVM acknowledges every batch (one of them twice), then is killed with -9
         // (read too: the status it is polled with needs scope read)
